@@ -52,6 +52,44 @@ export interface DurableQueue {
   endPosition(): QueuePosition;
   /** Stops accepting appends (they answer 'closed'), flushes pending ones, closes files. */
   close(): Promise<void>;
+  /** Counters since open (fsyncs versus appends shows group commit at work). */
+  stats(): QueueStats;
+  /**
+   * Forgets a reader that is no longer configured: deletes its cursor file so it stops holding back
+   * segment deletion. Throws when the reader was opened in this process.
+   */
+  removeReader(name: string): Promise<void>;
+}
+
+export interface QueueStats {
+  /** Appends that resolved 'ok'. */
+  appends: number;
+  /** fsync/fdatasync calls of the writer (data files and directory on segment roll). */
+  fsyncs: number;
+  /** Segment files currently retained. */
+  segments: number;
+  /** Appends that resolved 'full'. */
+  fullRejections: number;
+  /** Damaged frames skipped (in older segments at open, or found while reading). */
+  corruptions: number;
+  /** Bytes of a torn tail cut off the last segment at open (never acknowledged). */
+  truncatedBytes: number;
+  /** Positions before the oldest retained segment moved up to it (seek, cursor files, reads). */
+  clampedPositions: number;
+}
+
+export interface QueueCorruption {
+  /**
+   * 'truncated': a torn or damaged tail of the last segment cut off at open (a crash mid-write);
+   * 'skipped': damaged bytes in an older segment, or found while reading, skipped over;
+   * 'cursor': an unreadable cursor file, ignored (the reader restarts at the oldest record).
+   */
+  kind: 'truncated' | 'skipped' | 'cursor';
+  file: string;
+  /** Logical position where the damage starts (for 'cursor': 0). */
+  position: number;
+  lostBytes: number;
+  reason: string;
 }
 
 export interface DurableQueueOptions {
@@ -61,6 +99,14 @@ export interface DurableQueueOptions {
   maxBytes: number;
   /** Segment size at which a new segment file starts. Default 64 MiB. */
   segmentBytes?: number;
-  /** Largest single record; larger appends throw (a programming error: ingest limits body size). */
+  /** Largest single record; larger appends throw (a programming error: ingest limits body size). Default 65 MiB. */
   maxRecordBytes?: number;
+  /** Told about damaged data found at open or while reading; the queue carries on either way. */
+  onCorruption?: (event: QueueCorruption) => void;
+  /**
+   * Told about an I/O failure of the writer (e.g. ENOSPC, EIO on fsync). After one the queue stops
+   * accepting: the failed and all later appends answer 'closed', since after a failed fsync the
+   * file contents are unknown.
+   */
+  onError?: (err: Error) => void;
 }

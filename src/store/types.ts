@@ -22,6 +22,10 @@ export interface SpanRow {
   events: unknown[];
   links: unknown[];
   resource: Record<string, unknown>;
+  /** Instrumentation scope name ('' when absent). */
+  scopeName?: string;
+  /** W3C tracestate of the span ('' when absent). */
+  traceState?: string;
 }
 
 export interface LogRow {
@@ -36,6 +40,9 @@ export interface LogRow {
   spanId: string;
   attributes: Record<string, unknown>;
   resource: Record<string, unknown>;
+  observedTimeUnixNano?: string;
+  eventName?: string;
+  scopeName?: string;
 }
 
 export interface MetricPoint {
@@ -46,6 +53,19 @@ export interface MetricPoint {
   sum?: number;
   bucketCounts?: string[];
   explicitBounds?: number[];
+  startTimeUnixNano?: string;
+  min?: number;
+  max?: number;
+  /** Summary quantiles. */
+  quantiles?: { quantile: number; value: number }[];
+  /** Exponential histogram buckets (bucket counts as decimal strings). */
+  exponential?: {
+    scale: number;
+    zeroCount: string;
+    zeroThreshold: number;
+    positive: { offset: number; bucketCounts: string[] };
+    negative: { offset: number; bucketCounts: string[] };
+  };
 }
 
 export interface MetricSeries {
@@ -55,6 +75,10 @@ export interface MetricSeries {
   accountId: string;
   sourceName: string;
   attributes: Record<string, unknown>;
+  /** Sum only. */
+  isMonotonic?: boolean;
+  /** AggregationTemporality of sum / histogram / exponential histogram (1 delta, 2 cumulative). */
+  temporality?: number;
   points: MetricPoint[];
 }
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+import { runHubCommand } from './hub-command.js';
+import { runDemoCommand } from './demo-command.js';
+import { runAccountsCommand } from './accounts-command.js';
+import { runAgentCommand } from './agent-command.js';
+import { runRelayCommand } from './relay-command.js';
+import { ConfigError } from '../errors.js';
+
+const USAGE = `e2e-o11y — end-to-end observability hub
+
+Usage:
+  e2e-o11y hub [--config FILE]          run the hub (OTLP ingest :4318, console :3000)
+  e2e-o11y agent --config FILE          run the sending-side agent
+  e2e-o11y relay --config FILE          run the relay (forwarder to the hub's region)
+  e2e-o11y accounts add|list|revoke|restore|rotate …   manage accounts on a running hub
+  e2e-o11y demo [--config FILE]         run the hub with simulated workload accounts
+
+Run 'e2e-o11y <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'hub':
+      return runHubCommand(rest);
+    case 'demo':
+      return runDemoCommand(rest);
+    case 'accounts':
+      return runAccountsCommand(rest);
+    case 'agent':
+      return runAgentCommand(rest);
+    case 'relay':
+      return runRelayCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command '${command}'\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`e2e-o11y: ${err.message}\n`);
+    else process.stderr.write(`e2e-o11y: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

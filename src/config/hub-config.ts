@@ -1,0 +1,148 @@
+import { z } from 'zod';
+
+/**
+ * The hub's configuration schema. Every key has a default; `.strict()` everywhere so that an unknown
+ * key stops start-up (a typo in a limit must not silently fall back to a default).
+ * Sizes are bytes, durations seconds, as in DESIGN.md.
+ */
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+const tlsSchema = z
+  .object({
+    cert: z.string().nullable().default(null),
+    key: z.string().nullable().default(null),
+    clientCa: z.string().nullable().default(null),
+    requireClientCert: z.boolean().default(false),
+  })
+  .strict();
+
+export const usagePlanSchema = z
+  .object({
+    requestsPerSecond: z.number().positive().default(100),
+    burst: positiveInt.default(200),
+    bytesPerSecond: positiveInt.default(10 * 1024 * 1024),
+    quota: z
+      .object({
+        limit: z.number().int().min(0).default(0),
+        period: z.enum(['day', 'week', 'month']).default('day'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const validationRuleSchema = z
+  .object({
+    signal: z.enum(['traces', 'metrics', 'logs']),
+    attribute: z.string().min(1),
+    on: z.enum(['resource', 'datapoint', 'record', 'span']),
+  })
+  .strict();
+
+const otlpExporterSchema = z
+  .object({
+    name: z.string().min(1),
+    endpoint: z.string().url(),
+    endpoints: z
+      .object({ traces: z.string().url().optional(), metrics: z.string().url().optional(), logs: z.string().url().optional() })
+      .strict()
+      .prefault({}),
+    signals: z.array(z.enum(['traces', 'metrics', 'logs'])).default(['traces', 'metrics', 'logs']),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutSeconds: z.number().positive().default(10),
+  })
+  .strict();
+
+const remoteWriteSchema = z
+  .object({
+    name: z.string().min(1),
+    endpoint: z.string().url(),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutSeconds: z.number().positive().default(10),
+  })
+  .strict();
+
+export const hubConfigSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./data'),
+    tenant: z.string().min(1).default('e2e'),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    otlp: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(4318),
+        maxBodyBytes: positiveInt.default(10 * 1024 * 1024),
+        maxDecompressedBytes: positiveInt.default(64 * 1024 * 1024),
+        /** Requests being processed at once; beyond it new requests get 503 (protects memory). */
+        maxConcurrentRequests: positiveInt.default(256),
+        requestTimeoutSeconds: z.number().positive().default(30),
+        tls: tlsSchema.prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    console: z
+      .object({ host: z.string().default('127.0.0.1'), port: port.default(3000) })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        mode: z.enum(['sigv4', 'basic', 'none']).default('sigv4'),
+        sigv4: z
+          .object({
+            region: z.string().min(1).default('eu-central-1'),
+            service: z.string().min(1).default('execute-api'),
+            maxSkewSeconds: z.number().int().min(1).default(300),
+            sessionTtlSeconds: z.number().int().min(60).max(43200).default(3600),
+          })
+          .strict()
+          .prefault({}),
+        apiKey: z.object({ required: z.boolean().default(true) }).strict().prefault({}),
+        basic: z
+          .object({
+            htpasswdFile: z.string().nullable().default(null),
+            users: z.record(z.string(), z.string()).default({}),
+          })
+          .strict()
+          .prefault({}),
+        none: z.object({ accountId: z.string().min(1).default('000000000000') }).strict().prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    usagePlans: z.record(z.string(), usagePlanSchema).default({}),
+    validation: z
+      .object({
+        rules: z.array(validationRuleSchema).default([
+          { signal: 'metrics', attribute: 'source.name', on: 'datapoint' },
+          { signal: 'logs', attribute: 'source.name', on: 'resource' },
+          { signal: 'traces', attribute: 'source.name', on: 'resource' },
+        ]),
+      })
+      .strict()
+      .prefault({}),
+    queue: z
+      .object({
+        maxBytes: positiveInt.default(1024 * 1024 * 1024),
+        segmentBytes: positiveInt.default(64 * 1024 * 1024),
+      })
+      .strict()
+      .prefault({}),
+    limits: z.object({ store: z.string().default('memory') }).strict().prefault({}),
+    exporters: z
+      .object({
+        embedded: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+        otlp: z.array(otlpExporterSchema).default([]),
+        prometheusRemoteWrite: z.array(remoteWriteSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    shutdown: z.object({ drainSeconds: z.number().min(0).default(10) }).strict().prefault({}),
+  })
+  .strict();
+
+export type HubConfig = z.infer<typeof hubConfigSchema>;
+export type UsagePlanConfig = z.infer<typeof usagePlanSchema>;
+export type ValidationRule = z.infer<typeof validationRuleSchema>;
+
+/** The plan every account falls back to; always present, overridable in config. */
+export const DEFAULT_PLAN: UsagePlanConfig = usagePlanSchema.parse({});

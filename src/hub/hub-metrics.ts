@@ -1,0 +1,90 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The hub's own health metrics, served on the console port at /metrics. */
+export interface HubMetrics {
+  readonly registry: Registry;
+  readonly requests: Counter<'signal' | 'code'>;
+  readonly requestBytes: Counter<'signal'>;
+  readonly items: Counter<'signal' | 'outcome'>;
+  readonly rejectedByRule: Counter<'signal' | 'rule'>;
+  readonly throttled: Counter<'reason'>;
+  readonly denied: Counter<'code'>;
+  readonly requestSeconds: Histogram<'signal'>;
+  readonly queueDepthBytes: Gauge;
+  readonly queueDepthRecords: Gauge;
+  readonly exportLagSeconds: Gauge<'exporter'>;
+  readonly exportItems: Counter<'exporter' | 'outcome'>;
+}
+
+export function createHubMetrics(): HubMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'e2e_process_' });
+  return {
+    registry,
+    requests: new Counter({
+      name: 'e2e_ingest_requests_total',
+      help: 'OTLP ingest requests by signal and HTTP status code',
+      labelNames: ['signal', 'code'],
+      registers: [registry],
+    }),
+    requestBytes: new Counter({
+      name: 'e2e_ingest_request_bytes_total',
+      help: 'OTLP request body bytes received on the wire',
+      labelNames: ['signal'],
+      registers: [registry],
+    }),
+    items: new Counter({
+      name: 'e2e_ingest_items_total',
+      help: 'Spans, data points and log records by outcome (accepted|rejected)',
+      labelNames: ['signal', 'outcome'],
+      registers: [registry],
+    }),
+    rejectedByRule: new Counter({
+      name: 'e2e_ingest_rejected_items_total',
+      help: 'Items dropped by validation, by rule',
+      labelNames: ['signal', 'rule'],
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'e2e_ingest_throttled_requests_total',
+      help: 'Requests answered 429 by reason (rate|bytes|quota)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    denied: new Counter({
+      name: 'e2e_ingest_denied_requests_total',
+      help: 'Requests refused by authentication (401/403)',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+    requestSeconds: new Histogram({
+      name: 'e2e_ingest_request_duration_seconds',
+      help: 'Time from request start to response, including the durable queue commit',
+      labelNames: ['signal'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    queueDepthBytes: new Gauge({
+      name: 'e2e_queue_depth_bytes',
+      help: 'Bytes in the durable queue not yet acknowledged by every exporter',
+      registers: [registry],
+    }),
+    queueDepthRecords: new Gauge({
+      name: 'e2e_queue_depth_records',
+      help: 'Records in the durable queue not yet acknowledged by every exporter',
+      registers: [registry],
+    }),
+    exportLagSeconds: new Gauge({
+      name: 'e2e_export_lag_seconds',
+      help: 'Age of the oldest record an exporter has not yet delivered (0 when caught up)',
+      labelNames: ['exporter'],
+      registers: [registry],
+    }),
+    exportItems: new Counter({
+      name: 'e2e_export_items_total',
+      help: 'Items handed to each exporter by outcome (sent|failed)',
+      labelNames: ['exporter', 'outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,157 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../config/index.js';
+import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
+import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
+import { createDurableQueue } from '../queue/index.js';
+import type { DurableQueue } from '../queue/types.js';
+import { createDuckDbStore } from '../store/index.js';
+import type { EmbeddedStore } from '../store/types.js';
+import { AccountStatsBook } from './account-stats.js';
+import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
+import { startStoreConsumer, type StoreConsumer } from './store-consumer.js';
+import { createSecurity, type HubSecurity } from './security.js';
+import { startExporters, type RunningExporters } from './exporters.js';
+
+export interface Hub {
+  readonly otlpAddress: AddressInfo;
+  readonly consoleAddress: AddressInfo;
+  readonly adminToken: string;
+  readonly config: HubConfig;
+  readonly metrics: HubMetrics;
+  readonly security: HubSecurity;
+  /** Stops ingest (503 to new requests), drains in-flight requests and the store, closes everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles a hub from its config: durable queue → embedded store consumer and exporters; security
+ * (accounts, SigV4/basic/none, usage plans); ingest and console servers.
+ */
+export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> {
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const metrics = createHubMetrics();
+  const stats = new AccountStatsBook(dataDir);
+  await stats.load();
+
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const queue: DurableQueue = await createDurableQueue({
+      dir: join(dataDir, 'queue'),
+      maxBytes: config.queue.maxBytes,
+      segmentBytes: config.queue.segmentBytes,
+    });
+    cleanups.push(() => queue.close());
+
+    let store: EmbeddedStore | undefined;
+    let consumer: StoreConsumer | undefined;
+    if (config.exporters.embedded.enabled) {
+      store = await createDuckDbStore({ path: join(dataDir, 'store.duckdb') });
+      const openedStore = store;
+      cleanups.push(() => openedStore.close());
+      consumer = await startStoreConsumer({
+        reader: queue.reader('embedded'),
+        store,
+        logger,
+        onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
+      });
+      const openedConsumer = consumer;
+      cleanups.push(() => openedConsumer.stop());
+    }
+    const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
+    cleanups.push(() => exporters.stop());
+
+    const security = await createSecurity(config, dataDir, logger);
+    cleanups.push(() => security.close());
+    const authenticator: Authenticator = security.authenticator;
+    const limit: LimitCheck = (accountId, bytes) => security.limit(accountId, bytes);
+
+    const ingest: IngestServer = createIngestServer({
+      host: config.otlp.host,
+      port: config.otlp.port,
+      maxBodyBytes: config.otlp.maxBodyBytes,
+      maxDecompressedBytes: config.otlp.maxDecompressedBytes,
+      maxConcurrentRequests: config.otlp.maxConcurrentRequests,
+      requestTimeoutMs: config.otlp.requestTimeoutSeconds * 1000,
+      tls: security.tlsOptions,
+      rules: () => config.validation.rules,
+      authenticator,
+      limit,
+      queue,
+      stats,
+      metrics,
+      logger,
+    });
+    security.onTlsChange((tls) => ingest.setSecureContext?.(tls));
+    const otlpAddress = await ingest.listen();
+    let ingestClosed = false;
+    cleanups.push(async () => {
+      if (!ingestClosed) await ingest.close();
+    });
+
+    const apiRoutes: ApiRoute[] = [...security.apiRoutes];
+    const consoleServer: ConsoleServer = createConsoleServer({
+      host: config.console.host,
+      port: config.console.port,
+      adminToken: security.adminToken,
+      store,
+      stats,
+      metrics,
+      logger,
+      ready: () => !closing,
+      apiRoutes,
+      beforeMetrics: () => {
+        metrics.queueDepthBytes.set(queue.depthBytes());
+        metrics.queueDepthRecords.set(queue.depthRecords());
+        if (consumer !== undefined) metrics.exportLagSeconds.set({ exporter: 'embedded' }, consumer.lagSeconds);
+        exporters.updateMetrics();
+      },
+    });
+    const consoleAddress = await consoleServer.listen();
+    cleanups.push(() => consoleServer.close());
+
+    const statsTimer = setInterval(() => {
+      stats.save().catch((err: unknown) => logger.warn({ err }, 'saving stats failed'));
+    }, 5000);
+    statsTimer.unref();
+
+    let closing = false;
+    let closed: Promise<void> | undefined;
+    logger.info(
+      { otlp: `${otlpAddress.address}:${otlpAddress.port}`, console: `${consoleAddress.address}:${consoleAddress.port}`, dataDir, auth: config.auth.mode },
+      'hub started',
+    );
+    if (config.auth.mode === 'none') {
+      logger.warn({ accountId: config.auth.none.accountId }, 'auth.mode is none: every request is accepted as one account; for local development only');
+    }
+
+    return {
+      otlpAddress,
+      consoleAddress,
+      adminToken: security.adminToken,
+      config,
+      metrics,
+      security,
+      close() {
+        closed ??= (async () => {
+          closing = true;
+          await ingest.drain();
+          ingestClosed = true;
+          // Give exporters the drain window to deliver what was acknowledged; the rest stays queued on disk.
+          if (consumer !== undefined) await consumer.waitFor(queue.endPosition(), config.shutdown.drainSeconds * 1000);
+          clearInterval(statsTimer);
+          await stats.save().catch(() => undefined);
+          for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));
+          logger.info('hub stopped');
+        })();
+        return closed;
+      },
+    };
+  } catch (err) {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}

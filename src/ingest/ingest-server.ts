@@ -1,0 +1,255 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { decodeRequest, OtlpDecodeError } from '../otlp/index.js';
+import type { OtlpFormat, RequestBySignal, Signal } from '../otlp/model.js';
+import { enrichRequest, encodeQueueRecord, rejectionMessage, validateRequest } from '../pipeline/index.js';
+import type { ValidationRule } from '../config/index.js';
+import type { DurableQueue } from '../queue/types.js';
+import type { StoreItem } from '../store/types.js';
+import type { AccountStatsBook } from '../hub/account-stats.js';
+import type { HubMetrics } from '../hub/hub-metrics.js';
+import type { Authenticator } from './authenticator.js';
+import { parseOtlpContentType } from './content-type.js';
+import { decompress } from './decompress.js';
+import { readBody } from './read-body.js';
+import { sendError, sendSuccess, type ErrorReply } from './respond.js';
+
+export type LimitCheck = (
+  accountId: string,
+  bytes: number,
+) => Promise<{ ok: true } | { ok: false; reason: string; retryAfterSeconds: number; message: string }>;
+
+export interface IngestServerOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  maxDecompressedBytes: number;
+  maxConcurrentRequests: number;
+  requestTimeoutMs: number;
+  tls?: HttpsOptions | undefined;
+  rules: () => readonly ValidationRule[];
+  authenticator: Authenticator;
+  limit: LimitCheck;
+  queue: DurableQueue;
+  stats: AccountStatsBook;
+  metrics: HubMetrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface IngestServer {
+  listen(): Promise<AddressInfo>;
+  address(): AddressInfo;
+  /** Stops accepting: new requests get 503, in-flight ones finish; resolves when all are done. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+  /** Replaces the TLS certificate and key for new connections (files changed on disk). */
+  setSecureContext?(options: HttpsOptions): void;
+}
+
+const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
+
+/**
+ * The OTLP/HTTP receiver. Hot path per request: read (bounded) → authenticate → usage plan →
+ * decompress (bounded) → decode → validate → stamp account → encode queue record → durable append
+ * (group-committed fsync) → 200. Nothing is acknowledged before it is on disk.
+ */
+export function createIngestServer(options: IngestServerOptions): IngestServer {
+  const { metrics, logger } = options;
+  const now = options.now ?? Date.now;
+  let inFlight = 0;
+  let draining = false;
+  let drainWaiter: (() => void) | undefined;
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (draining && inFlight === 0) drainWaiter?.();
+    });
+    handle(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'ingest request failed');
+      sendError(res, 'json', { status: 500, message: 'internal error; see the hub log' });
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const signal = SIGNAL_PATHS[path];
+    const format: OtlpFormat = parseOtlpContentType(req.headers['content-type']) ?? 'json';
+
+    if (signal === undefined) {
+      if (req.method === 'GET' && path.startsWith('/v1/self/') && options.authenticator.handleSelf !== undefined) {
+        if (await options.authenticator.handleSelf(req, res)) return;
+      }
+      if (req.method === 'GET' && (path === '/healthz' || path === '/')) {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+        return;
+      }
+      return reject(req, res, format, undefined, { status: 404, message: `no route ${path}; OTLP/HTTP paths are /v1/traces, /v1/metrics, /v1/logs` });
+    }
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      metrics.requests.inc({ signal, code: String(res.statusCode) });
+      metrics.requestSeconds.observe({ signal }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    if (req.method !== 'POST') {
+      return reject(req, res, format, signal, { status: 405, message: `${path} accepts POST only`, extraHeaders: { allow: 'POST' } });
+    }
+    if (draining) return reject(req, res, format, signal, { status: 503, message: 'the hub is shutting down', retryAfterSeconds: 5 });
+    if (inFlight > options.maxConcurrentRequests) {
+      return reject(req, res, format, signal, { status: 503, message: 'too many concurrent requests', retryAfterSeconds: 1 });
+    }
+    const contentType = parseOtlpContentType(req.headers['content-type']);
+    if (contentType === undefined) {
+      return reject(req, res, format, signal, {
+        status: 415,
+        message: `unsupported Content-Type '${req.headers['content-type'] ?? ''}'; use application/x-protobuf or application/json`,
+      });
+    }
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > options.maxBodyBytes) {
+      return reject(req, res, format, signal, {
+        status: 413,
+        message: `body of ${declared} bytes is over the limit of ${options.maxBodyBytes} bytes`,
+      });
+    }
+    const pre = options.authenticator.precheck(req);
+    if (pre !== undefined && !pre.ok) return denied(req, res, format, signal, pre);
+
+    const read = await readBody(req, options.maxBodyBytes, options.requestTimeoutMs);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'timeout') return reject(req, res, format, signal, { status: 408, message: 'request body not received in time' });
+    if (read.kind === 'too-large') {
+      return reject(req, res, format, signal, { status: 413, message: `body is over the limit of ${options.maxBodyBytes} bytes` });
+    }
+    metrics.requestBytes.inc({ signal }, read.body.length);
+
+    const auth = await options.authenticator.authenticate(req, read.body);
+    if (!auth.ok) return denied(req, res, format, signal, auth);
+    const accountId = auth.accountId;
+
+    const limit = await options.limit(accountId, read.body.length);
+    if (!limit.ok) {
+      metrics.throttled.inc({ reason: limit.reason });
+      options.stats.recordThrottled(accountId);
+      return reject(req, res, format, signal, { status: 429, message: limit.message, retryAfterSeconds: limit.retryAfterSeconds });
+    }
+
+    const inflated = await decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    if (inflated.kind === 'too-large') {
+      return reject(req, res, format, signal, {
+        status: 413,
+        message: `decompressed body is over the limit of ${options.maxDecompressedBytes} bytes`,
+      });
+    }
+    if (inflated.kind === 'unsupported') {
+      return reject(req, res, format, signal, {
+        status: 415,
+        message: `unsupported Content-Encoding '${inflated.encoding}'; use gzip, deflate or none`,
+      });
+    }
+    if (inflated.kind === 'corrupt') return reject(req, res, format, signal, { status: 400, message: inflated.message });
+
+    let request: RequestBySignal[Signal];
+    try {
+      request = decodeRequest(signal, inflated.body, contentType);
+    } catch (err) {
+      if (err instanceof OtlpDecodeError) return reject(req, res, contentType, signal, { status: 400, message: err.message });
+      throw err;
+    }
+
+    const validation = validateRequest(signal, request, options.rules());
+    if (validation.accepted > 0) {
+      enrichRequest(signal, request, accountId);
+      const record = encodeQueueRecord({ signal, accountId, request } as StoreItem, now());
+      const appended = await options.queue.append(record);
+      if (appended !== 'ok') {
+        // Nothing was stored: count nothing, tell the sender to retry the whole request.
+        return reject(req, res, contentType, signal, {
+          status: 503,
+          message: appended === 'full' ? 'the hub queue is full; retry later' : 'the hub is shutting down',
+          retryAfterSeconds: appended === 'full' ? 5 : 10,
+        });
+      }
+    }
+    metrics.items.inc({ signal, outcome: 'accepted' }, validation.accepted);
+    if (validation.rejected > 0) {
+      metrics.items.inc({ signal, outcome: 'rejected' }, validation.rejected);
+      for (const [rule, n] of validation.rejectedByRule) metrics.rejectedByRule.inc({ signal, rule }, n);
+    }
+    options.stats.recordItems(accountId, signal, validation.accepted, validation.rejected);
+    sendSuccess(
+      res,
+      signal,
+      contentType,
+      validation.rejected > 0
+        ? { rejected: BigInt(validation.rejected), errorMessage: rejectionMessage(signal, validation) }
+        : undefined,
+    );
+  }
+
+  function denied(
+    req: IncomingMessage,
+    res: ServerResponse,
+    format: OtlpFormat,
+    signal: Signal,
+    outcome: { status: number; message: string; retryAfterSeconds?: number; accountId?: string },
+  ): void {
+    metrics.denied.inc({ code: String(outcome.status) });
+    if (outcome.accountId !== undefined) options.stats.recordDenied(outcome.accountId);
+    reject(req, res, format, signal, { status: outcome.status, message: outcome.message, retryAfterSeconds: outcome.retryAfterSeconds });
+  }
+
+  /** Error reply; a request whose body was not read completely gets `Connection: close`. */
+  function reject(req: IncomingMessage, res: ServerResponse, format: OtlpFormat, signal: Signal | undefined, reply: ErrorReply): void {
+    const unread = !req.complete;
+    sendError(res, format, { ...reply, close: unread || reply.close === true });
+    if (unread) {
+      // Drop the rest of the body instead of reading it; give the reply a moment to flush first.
+      res.once('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+    }
+    if (signal !== undefined && reply.status >= 500) logger.warn({ signal, status: reply.status, message: reply.message }, 'ingest refused');
+  }
+
+  const server: Server =
+    options.tls === undefined ? createHttpServer(handler) : (createHttpsServer(options.tls, handler) as unknown as Server);
+  server.requestTimeout = options.requestTimeoutMs;
+  server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
+  server.keepAliveTimeout = 65_000;
+  server.maxHeadersCount = 200;
+
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    address: () => server.address() as AddressInfo,
+    drain: () => {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      if (inFlight === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        drainWaiter = resolve;
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        draining = true;
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    setSecureContext: (tls) => {
+      (server as unknown as { setSecureContext(o: HttpsOptions): void }).setSecureContext?.(tls);
+    },
+  };
+}
