@@ -16,3 +16,27 @@ export type {
   ExporterRunnerStats,
   RunnerLogger,
 } from './exporter-runner.js';
+export { createOtlpExporter, mergeBySignal } from './otlp-exporter.js';
+export type { OtlpExporterOptions } from './otlp-exporter.js';
+export { rpcStatusMessage } from './rpc-status-message.js';
+export {
+  createPrometheusRemoteWriteExporter,
+  otlpToPrometheus,
+  normalizeMetricName,
+  normalizeLabelName,
+  encodeWriteRequest,
+  snappyCompress,
+} from './prometheus/index.js';
+export type {
+  PrometheusRemoteWriteExporter,
+  PrometheusRemoteWriteExporterOptions,
+  PrometheusRemoteWriteStats,
+  AccountMetrics,
+  TranslationDrops,
+  TranslationOptions,
+  TranslationResult,
+  PromWriteRequest,
+  PromTimeSeries,
+  PromSample,
+  PromLabel,
+} from './prometheus/index.js';

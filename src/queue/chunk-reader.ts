@@ -18,9 +18,10 @@ export class ChunkReader {
   }
 
   /**
-   * Makes file bytes [offset, offset + wantBytes) available, reading at most up to `limit` (the end
-   * of the readable part of the file). Returns the buffer, where `offset` sits in it, and how many
-   * bytes from there are loaded (fewer than wanted only when `limit` comes first).
+   * Makes file bytes [offset, offset + wantBytes) available, never reading past `limit` (the end of
+   * the readable part of the file). When the window does not cover them, it is refilled from
+   * `offset` with max(chunkBytes, wantBytes). Returns the buffer, where `offset` sits in it, and how
+   * many bytes from there are loaded (fewer than wanted only when `limit` comes first).
    */
   async load(offset: number, wantBytes: number, limit: number): Promise<{ buf: Buffer; at: number; available: number }> {
     const end = Math.min(offset + wantBytes, limit);

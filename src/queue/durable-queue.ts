@@ -457,7 +457,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
     try {
       const window = new ChunkReader(fh, chunkBytes);
       const fileLimit = limit - segment.start;
-      let want = chunkBytes;
+      let want = FRAME_HEADER_BYTES;
       while (pos < limit && records.length < maxRecords) {
         const offset = pos - segment.start;
         const { buf, at, available } = await window.load(offset, want, fileLimit);
@@ -465,7 +465,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
         if (check.kind === 'incomplete') {
           const frameBytes = check.frameBytes;
           if (frameBytes !== undefined && pos + frameBytes <= limit && want < frameBytes) {
-            // A frame larger than the window: load it whole, unless it breaks the byte budget.
+            // The frame runs past the window: load it whole, unless it breaks the byte budget.
             if (records.length > 0 && frameBytes - FRAME_HEADER_BYTES > budget.bytes) return { position: pos, budgetSpent: true };
             want = frameBytes;
             continue;
@@ -490,7 +490,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
         });
         budget.bytes -= payloadBytes;
         pos += check.frameBytes;
-        want = chunkBytes;
+        want = FRAME_HEADER_BYTES;
         if (budget.bytes <= 0) return { position: pos, budgetSpent: true };
       }
     } finally {
@@ -526,7 +526,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
       const second = this.#segments[1] as SegmentFile;
       if (first === this.#writeSegment || second.start > slowest || second.start > this.#durableEnd) break;
       this.#segments.shift();
-      first.retire();
+      void first.retire();
       deleted.push(first);
     }
     if (deleted.length === 0) return;
@@ -592,7 +592,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
     const handle = this.#writeHandle;
     this.#writeHandle = undefined;
     await handle?.close();
-    for (const segment of this.#segments) segment.retire();
+    await Promise.all(this.#segments.map((segment) => segment.retire()));
   }
 }
 

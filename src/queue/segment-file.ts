@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChunkReader } from './chunk-reader.js';
-import { checkFrame } from './record-frame.js';
+import { FRAME_HEADER_BYTES, checkFrame } from './record-frame.js';
 import { RecordIndex } from './record-index.js';
 
 const NAME_PATTERN = /^(\d{20})\.seg$/;
@@ -50,7 +50,7 @@ export class SegmentFile {
    */
   setKeepOpen(keepOpen: boolean): void {
     this.#keepOpen = keepOpen;
-    if (!keepOpen && this.#pins === 0) this.#closeHandle();
+    if (!keepOpen && this.#pins === 0) void this.#closeHandle();
   }
 
   async acquire(): Promise<FileHandle> {
@@ -68,20 +68,20 @@ export class SegmentFile {
 
   release(): void {
     this.#pins--;
-    if (this.#pins === 0 && (this.#retired || !this.#keepOpen)) this.#closeHandle();
+    if (this.#pins === 0 && (this.#retired || !this.#keepOpen)) void this.#closeHandle();
   }
 
   /** No new reads; the handle closes once the reads in flight are done. */
-  retire(): void {
+  retire(): Promise<void> {
     this.#retired = true;
-    if (this.#pins === 0) this.#closeHandle();
+    return this.#pins === 0 ? this.#closeHandle() : Promise.resolve();
   }
 
-  #closeHandle(): void {
+  #closeHandle(): Promise<void> {
     const handle = this.#handle;
     this.#handle = undefined;
     // A failed open already surfaced to its reader; closing is best effort.
-    handle?.then((fh) => fh.close()).catch(() => undefined);
+    return handle === undefined ? Promise.resolve() : handle.then((fh) => fh.close()).catch(() => undefined);
   }
 }
 
@@ -102,7 +102,7 @@ export async function scanSegment(
 ): Promise<ScanResult> {
   const reader = new ChunkReader(fh, chunkBytes);
   let offset = 0;
-  let want = chunkBytes;
+  let want = FRAME_HEADER_BYTES;
   while (offset < sizeBytes) {
     const { buf, at, available } = await reader.load(offset, want, sizeBytes);
     const check = checkFrame(buf, at, available, maxRecordBytes);
@@ -113,12 +113,12 @@ export async function scanSegment(
       if (frameBytes === undefined || offset + frameBytes > sizeBytes || want >= frameBytes) {
         return { kind: 'torn', validBytes: offset, reason: `partial frame of ${sizeBytes - offset} bytes` };
       }
-      want = frameBytes; // a frame larger than the window: load it whole
+      want = frameBytes; // the frame runs past the window: load it whole
       continue;
     }
     index.push(offset);
     offset += check.frameBytes;
-    want = chunkBytes;
+    want = FRAME_HEADER_BYTES;
   }
   return { kind: 'clean', validBytes: offset };
 }

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  startExporterRunner,
-  type ExportItem,
-  type ExportOutcome,
-  type Exporter,
-} from '../../src/export/index.js';
+import type { ExportItem, ExportOutcome, Exporter } from '../../src/export/exporter.js';
+import { startExporterRunner } from '../../src/export/exporter-runner.js';
 import { FakeQueueReader, waitUntil } from './fake-queue-reader.js';
 
 /** Records are JSON {"n":<number>} or the literal "poison"; decode gives a log item carrying n in accountId. */

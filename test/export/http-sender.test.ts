@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { createHttpSender, type HttpSender } from '../../src/export/index.js';
+import { createHttpSender, type HttpSender } from '../../src/export/http-sender.js';
 
 interface Received {
   method: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { MAX_RETRY_AFTER_MS, backoffMs, isRetryableStatus, parseRetryAfterMs } from '../../src/export/index.js';
+import { MAX_RETRY_AFTER_MS, backoffMs, isRetryableStatus, parseRetryAfterMs } from '../../src/export/retry-policy.js';
 
 describe('isRetryableStatus', () => {
   it('retries 429, 502, 503, 504 and network errors under OTLP rules', () => {

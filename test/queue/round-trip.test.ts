@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createDurableQueue } from '../../src/queue/index.js';
 import { drain, makeTempDir, record, segmentFiles, text } from './temp-dir.js';
 
-test('records round-trip in order across segments, with positions chaining', async (t) => {
+void test('records round-trip in order across segments, with positions chaining', async (t) => {
   const { dir, cleanup } = await makeTempDir('roundtrip');
   t.after(cleanup);
   const queue = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 256 });
@@ -28,7 +28,7 @@ test('records round-trip in order across segments, with positions chaining', asy
   assert.equal(queue.depthRecords(), 60);
 });
 
-test('two readers keep independent cursors; segments go only after both acked past them', async (t) => {
+void test('two readers keep independent cursors; segments go only after both acked past them', async (t) => {
   const { dir, cleanup } = await makeTempDir('two-readers');
   t.after(cleanup);
   const queue = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 200 });
@@ -75,7 +75,7 @@ test('two readers keep independent cursors; segments go only after both acked pa
   assert.deepEqual(next.map(text), ['after']);
 });
 
-test('seek validates positions, clamps positions of deleted segments, and re-reads', async (t) => {
+void test('seek validates positions, clamps positions of deleted segments, and re-reads', async (t) => {
   const { dir, cleanup } = await makeTempDir('seek');
   t.after(cleanup);
   const queue = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 100 });
@@ -102,7 +102,7 @@ test('seek validates positions, clamps positions of deleted segments, and re-rea
   assert.equal(text(fromOldest[fromOldest.length - 1]!), text(all[19]!));
 });
 
-test('maxBytes bounds a read but a single larger record still comes back', async (t) => {
+void test('maxBytes bounds a read but a single larger record still comes back', async (t) => {
   const { dir, cleanup } = await makeTempDir('maxbytes');
   t.after(cleanup);
   const queue = await createDurableQueue({ dir, maxBytes: 64 << 20, segmentBytes: 1 << 20 });
@@ -124,7 +124,7 @@ test('maxBytes bounds a read but a single larger record still comes back', async
   assert.throws(() => queue.append(new Uint8Array(66 * 1024 * 1024)), RangeError, 'over maxRecordBytes');
 });
 
-test('after close appends answer closed and reads return []', async (t) => {
+void test('after close appends answer closed and reads return []', async (t) => {
   const { dir, cleanup } = await makeTempDir('closed');
   t.after(cleanup);
   const queue = await createDurableQueue({ dir, maxBytes: 1 << 20 });

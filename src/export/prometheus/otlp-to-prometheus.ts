@@ -55,7 +55,17 @@ const SERVICE_INSTANCE_ID = 'service.instance.id';
 const AGGREGATION_TEMPORALITY_CUMULATIVE = 2;
 const FLAG_NO_RECORDED_VALUE = 1;
 
-export function otlpToPrometheus(input: readonly AccountMetrics[]): TranslationResult {
+export interface TranslationOptions {
+  /**
+   * Emit one `target_info` series per resource (default true). Prometheus rejects a whole request
+   * when any series goes back in time, and target_info is shared by every metric of a resource, so
+   * a sender that delivers different metrics of one resource out of time order may want it off.
+   */
+  targetInfo?: boolean;
+}
+
+export function otlpToPrometheus(input: readonly AccountMetrics[], options: TranslationOptions = {}): TranslationResult {
+  const emitTargetInfo = options.targetInfo ?? true;
   const series = new SeriesSet();
   const metadata = new Map<string, PromMetadata>();
   const dropped: TranslationDrops = { deltaPoints: 0, exponentialHistogramPoints: 0, invalidPoints: 0 };
@@ -75,7 +85,7 @@ export function otlpToPrometheus(input: readonly AccountMetrics[]): TranslationR
           latestMs = ctx.latestMs;
         }
       }
-      if (latestMs !== undefined) addTargetInfo(series, resourceAttributes, identity, latestMs);
+      if (emitTargetInfo && latestMs !== undefined) addTargetInfo(series, resourceAttributes, identity, latestMs);
     }
   }
   return { request: { timeseries: series.toArray(), metadata: [...metadata.values()] }, dropped };
@@ -117,7 +127,7 @@ function translateMetric(metric: Metric, ctx: MetricContext, metadata: Map<strin
       ctx.dropped.deltaPoints += metric.sum.dataPoints.length;
       return;
     }
-    const kind = metric.sum.isMonotonic ? 'counter' : 'gauge';
+    const kind = metric.sum.isMonotonic ? 'counter' : 'non-monotonic-sum';
     const name = normalizeMetricName(metric.name, metric.unit, kind);
     const type = metric.sum.isMonotonic ? PromMetricType.counter : PromMetricType.gauge;
     if (!addMetadata(metadata, name, type, metric)) return dropAll(ctx, metric.sum.dataPoints.length);
@@ -326,7 +336,8 @@ const PER_UNIT_WORDS: Readonly<Record<string, string>> = {
   y: 'year',
 };
 
-export type PromMetricKind = 'gauge' | 'counter' | 'histogram' | 'summary';
+/** The OTLP shape a name is derived for; only counters get `_total`, only gauges `_ratio`. */
+export type PromMetricKind = 'gauge' | 'counter' | 'non-monotonic-sum' | 'histogram' | 'summary';
 
 /** Prometheus metric name for an OTLP metric name, unit and kind (see the module comment). */
 export function normalizeMetricName(name: string, unit: string, kind: PromMetricKind): string {
@@ -347,7 +358,7 @@ export function normalizeMetricName(name: string, unit: string, kind: PromMetric
 function unitWord(unit: string, table: Readonly<Record<string, string>>): string {
   // Annotations such as {requests} are not units Prometheus can name; the spec drops them.
   if (unit === '' || unit.includes('{') || unit.includes('}')) return '';
-  return splitWords(table[unit] ?? unit).join('_');
+  return splitWords(Object.hasOwn(table, unit) ? (table[unit] ?? '') : unit).join('_');
 }
 
 function splitWords(text: string): string[] {

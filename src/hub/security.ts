@@ -1,0 +1,213 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerOptions as HttpsOptions } from 'node:https';
+import type { Logger } from 'pino';
+import type { HubConfig, UsagePlanConfig } from '../config/index.js';
+import { DEFAULT_PLAN } from '../config/index.js';
+import { readJsonBody, sendApiError, sendJson, type ApiRoute } from '../console/index.js';
+import { createNoneAuthenticator, type Authenticator, type AuthOutcome } from '../ingest/index.js';
+import { verifySigV4, loadHtpasswd, createBasicAuthenticator } from '../auth/index.js';
+import { createAccountRegistry, loadOrCreateAdminToken, loadOrCreateMasterKey, type AccountRegistry } from '../accounts/index.js';
+import { createMemoryLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
+import { isE2eError } from '../errors.js';
+import { createRedisLimiter } from '../limits/index.js';
+import { watchTls } from './tls.js';
+
+export interface HubSecurity {
+  readonly adminToken: string;
+  readonly authenticator: Authenticator;
+  readonly registry: AccountRegistry | undefined;
+  limit(accountId: string, bytes: number): Promise<LimitOutcome>;
+  readonly tlsOptions: HttpsOptions | undefined;
+  onTlsChange(listener: (tls: HttpsOptions) => void): void;
+  readonly apiRoutes: ApiRoute[];
+  /** Applies new usage plans (config reload). */
+  setPlans(plans: Record<string, UsagePlanConfig>): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything that decides who may send and how much: the account registry (secrets encrypted under
+ * the master key), the authenticator of `auth.mode`, usage plans, TLS, and the accounts admin API.
+ */
+export async function createSecurity(config: HubConfig, dataDir: string, logger: Logger): Promise<HubSecurity> {
+  const adminToken = await loadOrCreateAdminToken(dataDir, process.env['E2E_ADMIN_TOKEN']);
+  const masterKey = await loadOrCreateMasterKey(dataDir, process.env['E2E_MASTER_KEY']);
+  const registry = await createAccountRegistry({ dataDir, masterKey });
+  let plans: Record<string, UsagePlanConfig> = config.usagePlans;
+
+  const limiter: UsagePlanLimiter =
+    config.limits.store === 'memory' ? createMemoryLimiter({}) : await createRedisLimiter({ url: config.limits.store, logger });
+
+  const sigv4 = config.auth.sigv4;
+  const requireApiKey = config.auth.apiKey.required;
+
+  const verify = (req: IncomingMessage, body: Uint8Array) =>
+    verifySigV4(
+      { method: req.method ?? 'GET', rawPath: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
+      { region: sigv4.region, service: sigv4.service, maxSkewSeconds: sigv4.maxSkewSeconds, now: new Date(), lookupKey: (id) => registry.lookupAccessKey(id) },
+    );
+
+  let authenticator: Authenticator;
+  if (config.auth.mode === 'none') {
+    authenticator = createNoneAuthenticator(config.auth.none.accountId);
+  } else if (config.auth.mode === 'basic') {
+    if (config.auth.basic.htpasswdFile === null) throw new Error('auth.mode basic needs auth.basic.htpasswdFile');
+    const htpasswd = await loadHtpasswd(config.auth.basic.htpasswdFile);
+    authenticator = createBasicAuthenticator({ htpasswd, users: config.auth.basic.users, isActive: (id) => registry.get(id)?.status !== 'revoked' });
+  } else {
+    authenticator = {
+      precheck(req): AuthOutcome | undefined {
+        const auth = req.headers.authorization;
+        if (auth === undefined || auth === '') return { ok: false, status: 401, message: 'Missing Authentication Token: sign the request with AWS SigV4' };
+        if (!auth.startsWith('AWS4-HMAC-SHA256 ')) return { ok: false, status: 401, message: 'Authorization header must use AWS4-HMAC-SHA256 (SigV4)' };
+        if (requireApiKey && (req.headers['x-api-key'] === undefined || req.headers['x-api-key'] === '')) {
+          return { ok: false, status: 401, message: 'Missing x-api-key header: fetch it with GET /v1/self/api-key' };
+        }
+        return undefined;
+      },
+      async authenticate(req, body): Promise<AuthOutcome> {
+        const outcome = verify(req, body);
+        if (!outcome.ok) return { ok: false, status: outcome.status, message: outcome.message };
+        if (requireApiKey) {
+          const key = req.headers['x-api-key'];
+          const owner = typeof key === 'string' ? registry.accountForApiKey(key) : undefined;
+          if (owner === undefined) return { ok: false, status: 403, message: 'Forbidden: the x-api-key is not valid', accountId: outcome.accountId };
+          if (owner !== outcome.accountId) {
+            return { ok: false, status: 403, message: 'Forbidden: the x-api-key belongs to another account than the signing key', accountId: outcome.accountId };
+          }
+        }
+        return { ok: true, accountId: outcome.accountId };
+      },
+      async handleSelf(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+        const path = (req.url ?? '/').split('?')[0];
+        if (path !== '/v1/self/api-key' && path !== '/v1/self/session') return false;
+        const outcome = verify(req, new Uint8Array(0));
+        if (!outcome.ok) {
+          sendJson(res, outcome.status, { code: outcome.status === 401 ? 16 : 7, message: outcome.message });
+          return true;
+        }
+        if (path === '/v1/self/api-key') {
+          sendJson(res, 200, { accountId: outcome.accountId, apiKey: registry.apiKeyOf(outcome.accountId) });
+          return true;
+        }
+        if (outcome.temporary) {
+          sendJson(res, 403, { code: 7, message: 'session credentials cannot be used to create further sessions; sign with the long-term key' });
+          return true;
+        }
+        const session = await registry.issueSession(outcome.accessKeyId, sigv4.sessionTtlSeconds);
+        sendJson(res, 200, session);
+        return true;
+      },
+    };
+  }
+
+  const tls = await watchTls(config.otlp.tls, logger);
+
+  const apiRoutes: ApiRoute[] = [accountsRoute(registry, () => plans, logger)];
+
+  return {
+    adminToken,
+    authenticator,
+    registry,
+    limit(accountId, bytes) {
+      const planName = registry.get(accountId)?.plan ?? 'default';
+      const plan = plans[planName] ?? plans['default'] ?? DEFAULT_PLAN;
+      return limiter.take(accountId, plan, bytes);
+    },
+    tlsOptions: tls.options,
+    onTlsChange: (l) => tls.onChange(l),
+    apiRoutes,
+    setPlans(next) {
+      plans = next;
+    },
+    async close() {
+      tls.close();
+      await limiter.close?.();
+      await registry.close?.();
+    },
+  };
+}
+
+const ACCOUNT_PATH = /^\/api\/accounts\/([^/]+)(?:\/(revoke|restore|credentials)(?:\/([^/]+))?)?$/;
+
+/** `/api/accounts…`: onboarding, listing, cut-off and key rotation (DESIGN.md console API). */
+function accountsRoute(registry: AccountRegistry, plans: () => Record<string, UsagePlanConfig>, logger: Logger): ApiRoute {
+  return async (req, res, url) => {
+    const path = url.pathname;
+    if (path !== '/api/accounts' && !path.startsWith('/api/accounts/')) return false;
+    const actor = 'admin-token';
+    try {
+      if (path === '/api/accounts') {
+        if (req.method === 'GET') {
+          sendJson(res, 200, { accounts: registry.list().map((a) => ({ id: a.id, name: a.name, plan: a.plan, status: a.status, createdAt: a.createdAt })) });
+          return true;
+        }
+        if (req.method === 'POST') {
+          const body = await readJsonBody(req);
+          if (!body.ok) return (sendApiError(res, 400, 'E2E_BAD_REQUEST', body.message), true);
+          const v = body.value as { id?: unknown; name?: unknown; plan?: unknown };
+          if (typeof v.id !== 'string' || typeof v.name !== 'string' || (v.plan !== undefined && typeof v.plan !== 'string')) {
+            sendApiError(res, 400, 'E2E_BAD_REQUEST', 'body must be {"id": string, "name": string, "plan"?: string}');
+            return true;
+          }
+          const plan = v.plan ?? 'default';
+          if (plan !== 'default' && plans()[plan] === undefined) {
+            sendApiError(res, 400, 'E2E_BAD_REQUEST', `unknown usage plan '${plan}'; configured: default${Object.keys(plans()).filter((p) => p !== 'default').map((p) => `, ${p}`).join('')}`);
+            return true;
+          }
+          const created = await registry.add({ id: v.id, name: v.name, plan }, actor);
+          sendJson(res, 201, {
+            id: created.account.id,
+            name: created.account.name,
+            plan: created.account.plan,
+            status: created.account.status,
+            apiKey: created.apiKey,
+            accessKeyId: created.accessKeyId,
+            secretAccessKey: created.secretAccessKey,
+          });
+          return true;
+        }
+        sendApiError(res, 405, 'E2E_METHOD_NOT_ALLOWED', `${req.method ?? ''} /api/accounts is not supported`);
+        return true;
+      }
+      const m = ACCOUNT_PATH.exec(path);
+      if (m === null) return false;
+      const id = decodeURIComponent(m[1]!);
+      const action = m[2];
+      if (registry.get(id) === undefined) {
+        sendApiError(res, 404, 'E2E_NOT_FOUND', `account ${id} not found`);
+        return true;
+      }
+      if (action === undefined && req.method === 'GET') {
+        const a = registry.get(id)!;
+        sendJson(res, 200, { id: a.id, name: a.name, plan: a.plan, status: a.status, createdAt: a.createdAt });
+        return true;
+      }
+      if ((action === 'revoke' || action === 'restore') && req.method === 'POST' && m[3] === undefined) {
+        const a = action === 'revoke' ? await registry.revoke(id, actor) : await registry.restore(id, actor);
+        sendJson(res, 200, { id: a.id, name: a.name, plan: a.plan, status: a.status, createdAt: a.createdAt });
+        return true;
+      }
+      if (action === 'credentials' && req.method === 'POST' && m[3] === undefined) {
+        const pair = await registry.rotate(id, actor);
+        sendJson(res, 201, { id, accessKeyId: pair.accessKeyId, secretAccessKey: pair.secretAccessKey });
+        return true;
+      }
+      if (action === 'credentials' && req.method === 'DELETE' && m[3] !== undefined) {
+        const removed = await registry.deleteCredential(id, decodeURIComponent(m[3]), actor);
+        if (!removed) sendApiError(res, 404, 'E2E_NOT_FOUND', `access key not found for account ${id}`);
+        else sendJson(res, 200, { id, deleted: decodeURIComponent(m[3]) });
+        return true;
+      }
+      sendApiError(res, 405, 'E2E_METHOD_NOT_ALLOWED', `${req.method ?? ''} ${path} is not supported`);
+      return true;
+    } catch (err) {
+      if (isE2eError(err)) {
+        sendApiError(res, err.status, err.code, err.message);
+        return true;
+      }
+      logger.error({ err }, 'accounts admin request failed');
+      throw err;
+    }
+  };
+}
