@@ -322,7 +322,7 @@ const LABEL_FIRST = /[a-zA-Z_]/;
 const LABEL_REST = /[a-zA-Z0-9_]/;
 
 function parseSampleLine(line: string, lineNo: number, openMetrics: boolean, maxLabelLength: number, maxLabels: number): PromSample {
-  const s = new Scanner(line, lineNo);
+  const s: Scanner = new Scanner(line, lineNo);
   let name = '';
   if (s.peek() !== '{') name = s.ident(NAME_FIRST, NAME_REST, 'metric name');
   const labels: Record<string, string> = Object.create(null) as Record<string, string>;

@@ -87,7 +87,10 @@ class Runner {
   }
 
   start(): void {
-    this.#loop = this.#run();
+    this.#loop = this.#run().catch((err: unknown) => {
+      // Only a bug gets here (every expected failure is handled in the loop); never crash the hub.
+      this.#o.logger?.error({ err, exporter: this.#o.exporter.name }, 'exporter runner: loop crashed');
+    });
   }
 
   async stop(): Promise<void> {
@@ -176,7 +179,11 @@ class Runner {
       if (this.#stopped) return false;
       const outcome = await this.#exportOrStop(items);
       if (outcome === undefined) return false;
-      this.#o.onOutcome?.(outcome, { items: items.length });
+      try {
+        this.#o.onOutcome?.(outcome, { items: items.length });
+      } catch (err) {
+        this.#o.logger?.error({ err, exporter: this.#o.exporter.name }, 'exporter runner: onOutcome threw');
+      }
       if (outcome.kind === 'success') {
         this.#sentItems += items.length;
         this.#lastSuccessAt = this.#now();

@@ -18,7 +18,6 @@ export type {
 } from './exporter-runner.js';
 export { createOtlpExporter, mergeBySignal } from './otlp-exporter.js';
 export type { OtlpExporterOptions } from './otlp-exporter.js';
-export { rpcStatusMessage } from './rpc-status-message.js';
 export {
   createPrometheusRemoteWriteExporter,
   otlpToPrometheus,

@@ -1,8 +1,7 @@
-import { encodeRequest } from '../otlp/index.js';
+import { decodeRpcStatus, encodeRequest } from '../otlp/index.js';
 import type { RequestBySignal, Signal } from '../otlp/model.js';
 import type { ExportItem, ExportOutcome, Exporter } from './exporter.js';
 import { createHttpSender, type SendOutcome } from './http-sender.js';
-import { rpcStatusMessage } from './rpc-status-message.js';
 
 export interface OtlpExporterOptions {
   name: string;
@@ -65,8 +64,9 @@ export function createOtlpExporter(options: OtlpExporterOptions): Exporter {
       }
       return combine(outcomes);
     },
-    async close(): Promise<void> {
+    close(): Promise<void> {
       sender.close();
+      return Promise.resolve();
     },
   };
 }
@@ -115,8 +115,13 @@ function combine(outcomes: ReadonlyArray<{ signal: Signal; outcome: SendOutcome 
 function describe(outcome: SendOutcome): string {
   if (outcome.kind !== 'failure') return outcome.kind === 'retryable' ? outcome.message : 'ok';
   // OTLP error bodies are google.rpc.Status; quote its message when the sender could not show text.
-  const status = outcome.contentType?.includes('protobuf') ? rpcStatusMessage(outcome.body) : undefined;
-  return status === undefined ? outcome.message : `${outcome.message}: ${status}`;
+  if (outcome.contentType?.includes('protobuf') !== true || outcome.body.byteLength === 0) return outcome.message;
+  try {
+    const status = decodeRpcStatus(outcome.body, 'protobuf');
+    return status.message === '' ? outcome.message : `${outcome.message}: ${status.message}`;
+  } catch {
+    return outcome.message; // not a Status after all: the status line is all we can say
+  }
 }
 
 function joinUrl(base: string, path: string): string {

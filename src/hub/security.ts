@@ -5,11 +5,10 @@ import type { HubConfig, UsagePlanConfig } from '../config/index.js';
 import { DEFAULT_PLAN } from '../config/index.js';
 import { readJsonBody, sendApiError, sendJson, type ApiRoute } from '../console/index.js';
 import { createNoneAuthenticator, type Authenticator, type AuthOutcome } from '../ingest/index.js';
-import { verifySigV4, loadHtpasswd, createBasicAuthenticator } from '../auth/index.js';
+import { verifySigV4, loadHtpasswdFile, createBasicVerifier } from '../auth/index.js';
 import { createAccountRegistry, loadOrCreateAdminToken, loadOrCreateMasterKey, type AccountRegistry } from '../accounts/index.js';
 import { createMemoryLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
 import { isE2eError } from '../errors.js';
-import { createRedisLimiter } from '../limits/index.js';
 import { watchTls } from './tls.js';
 
 export interface HubSecurity {
@@ -36,7 +35,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
   let plans: Record<string, UsagePlanConfig> = config.usagePlans;
 
   const limiter: UsagePlanLimiter =
-    config.limits.store === 'memory' ? createMemoryLimiter({}) : await createRedisLimiter({ url: config.limits.store, logger });
+    config.limits.store === 'memory' ? createMemoryLimiter({}) : await createSharedLimiter(config.limits.store, logger);
 
   const sigv4 = config.auth.sigv4;
   const requireApiKey = config.auth.apiKey.required;
@@ -52,8 +51,19 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
     authenticator = createNoneAuthenticator(config.auth.none.accountId);
   } else if (config.auth.mode === 'basic') {
     if (config.auth.basic.htpasswdFile === null) throw new Error('auth.mode basic needs auth.basic.htpasswdFile');
-    const htpasswd = await loadHtpasswd(config.auth.basic.htpasswdFile);
-    authenticator = createBasicAuthenticator({ htpasswd, users: config.auth.basic.users, isActive: (id) => registry.get(id)?.status !== 'revoked' });
+    const basic = createBasicVerifier({ users: loadHtpasswdFile(config.auth.basic.htpasswdFile) });
+    const userAccounts = config.auth.basic.users;
+    authenticator = {
+      precheck: () => undefined,
+      async authenticate(req): Promise<AuthOutcome> {
+        const outcome = await basic.verifyBasic(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+        if (!outcome.ok) return outcome.retryAfterSeconds === undefined ? { ok: false, status: outcome.status, message: outcome.message } : { ok: false, status: outcome.status, message: outcome.message, retryAfterSeconds: outcome.retryAfterSeconds };
+        const accountId = userAccounts[outcome.user];
+        if (accountId === undefined) return { ok: false, status: 403, message: `user ${outcome.user} is not mapped to an account (auth.basic.users)` };
+        if (registry.get(accountId)?.status === 'revoked') return { ok: false, status: 403, message: 'Forbidden: the account is revoked', accountId };
+        return { ok: true, accountId };
+      },
+    };
   } else {
     authenticator = {
       precheck(req): AuthOutcome | undefined {
@@ -72,7 +82,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
           const key = req.headers['x-api-key'];
           const owner = typeof key === 'string' ? registry.accountForApiKey(key) : undefined;
           if (owner === undefined) return { ok: false, status: 403, message: 'Forbidden: the x-api-key is not valid', accountId: outcome.accountId };
-          if (owner !== outcome.accountId) {
+          if (owner.id !== outcome.accountId) {
             return { ok: false, status: 403, message: 'Forbidden: the x-api-key belongs to another account than the signing key', accountId: outcome.accountId };
           }
         }
@@ -94,7 +104,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
           sendJson(res, 403, { code: 7, message: 'session credentials cannot be used to create further sessions; sign with the long-term key' });
           return true;
         }
-        const session = await registry.issueSession(outcome.accessKeyId, sigv4.sessionTtlSeconds);
+        const session = registry.issueSession(outcome.accessKeyId, sigv4.sessionTtlSeconds);
         sendJson(res, 200, session);
         return true;
       },
@@ -123,7 +133,6 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
     async close() {
       tls.close();
       await limiter.close?.();
-      await registry.close?.();
     },
   };
 }
@@ -155,7 +164,7 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
             sendApiError(res, 400, 'E2E_BAD_REQUEST', `unknown usage plan '${plan}'; configured: default${Object.keys(plans()).filter((p) => p !== 'default').map((p) => `, ${p}`).join('')}`);
             return true;
           }
-          const created = await registry.add({ id: v.id, name: v.name, plan }, actor);
+          const created = registry.add({ id: v.id, name: v.name, plan }, actor);
           sendJson(res, 201, {
             id: created.account.id,
             name: created.account.name,
@@ -184,19 +193,18 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
         return true;
       }
       if ((action === 'revoke' || action === 'restore') && req.method === 'POST' && m[3] === undefined) {
-        const a = action === 'revoke' ? await registry.revoke(id, actor) : await registry.restore(id, actor);
+        const a = action === 'revoke' ? registry.revoke(id, actor) : registry.restore(id, actor);
         sendJson(res, 200, { id: a.id, name: a.name, plan: a.plan, status: a.status, createdAt: a.createdAt });
         return true;
       }
       if (action === 'credentials' && req.method === 'POST' && m[3] === undefined) {
-        const pair = await registry.rotate(id, actor);
+        const pair = registry.rotate(id, actor);
         sendJson(res, 201, { id, accessKeyId: pair.accessKeyId, secretAccessKey: pair.secretAccessKey });
         return true;
       }
       if (action === 'credentials' && req.method === 'DELETE' && m[3] !== undefined) {
-        const removed = await registry.deleteCredential(id, decodeURIComponent(m[3]), actor);
-        if (!removed) sendApiError(res, 404, 'E2E_NOT_FOUND', `access key not found for account ${id}`);
-        else sendJson(res, 200, { id, deleted: decodeURIComponent(m[3]) });
+        registry.deleteCredential(id, decodeURIComponent(m[3]), actor);
+        sendJson(res, 200, { id, deleted: decodeURIComponent(m[3]) });
         return true;
       }
       sendApiError(res, 405, 'E2E_METHOD_NOT_ALLOWED', `${req.method ?? ''} ${path} is not supported`);
@@ -210,4 +218,10 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
       throw err;
     }
   };
+}
+
+/** `limits.store: redis://…`: usage-plan state shared by every replica (see src/limits/redis-limiter.ts). */
+async function createSharedLimiter(url: string, logger: Logger): Promise<UsagePlanLimiter> {
+  const { createRedisLimiter } = await import('../limits/index.js');
+  return createRedisLimiter({ url, logger });
 }

@@ -65,7 +65,7 @@ async function checkColumns<R>(connection: DuckDBConnection, def: TableDef<R>, p
     'SELECT column_name FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position',
     { table: def.name },
   );
-  const actual = result.getRowsJS().map((r) => String(r[0]));
+  const actual = result.getRowsJS().map((r) => (typeof r[0] === 'string' ? r[0] : ''));
   const expected = columnNames(def);
   if (actual.join(',') !== expected.join(',')) {
     throw new Error(

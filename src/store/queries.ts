@@ -109,7 +109,8 @@ export function metricsQuery(q: MetricQuery): BoundQuery {
 
 function str(row: Row, key: string): string {
   const v = row[key];
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+  // Every column read with this is VARCHAR: anything else is an absent value.
+  return typeof v === 'string' ? v : '';
 }
 
 function int(row: Row, key: string): number {
@@ -155,7 +156,7 @@ export function rowToSpan(row: Row): SpanRow {
     sourceName: str(row, 'source_name'),
     serviceName: str(row, 'service_name'),
     attributes: jsonObject(row, 'attributes'),
-    status: jsonObject(row, 'status') as SpanRow['status'],
+    status: jsonObject(row, 'status'),
     events: jsonArray(row, 'events'),
     links: jsonArray(row, 'links'),
     resource: jsonObject(row, 'resource'),

@@ -33,8 +33,9 @@ class ScriptedExporter implements Exporter {
     if (step === undefined) return { kind: 'success' };
     return typeof step === 'function' ? step(ids) : step;
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
+    return Promise.resolve();
   }
 }
 

@@ -69,9 +69,10 @@ export class FakeQueueReader implements QueueReader {
     return out;
   }
 
-  async ack(position: QueuePosition): Promise<void> {
+  ack(position: QueuePosition): Promise<void> {
     this.ackHistory.push(position);
     if (position > this.#acked) this.#acked = position;
+    return Promise.resolve();
   }
 
   #available(): QueueRecord[] {

@@ -5,7 +5,6 @@ import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import type { ExportItem } from '../../src/export/exporter.js';
 import { createOtlpExporter } from '../../src/export/otlp-exporter.js';
-import { rpcStatusMessage } from '../../src/export/rpc-status-message.js';
 import { decodeRequest } from '../../src/otlp/index.js';
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
 import { attrs, CUMULATIVE, metric, metricsRequest, numberPoint } from './metrics-fixtures.js';
@@ -183,6 +182,18 @@ describe('OTLP/HTTP exporter', () => {
     }
   });
 
+  it('keeps the status line when a protobuf error body is not a google.rpc.Status', async () => {
+    reply = (_r, res) => res.writeHead(400, { 'content-type': 'application/x-protobuf' }).end(Buffer.from([0xff, 0xff, 0xff]));
+    const exporter = createOtlpExporter({ name: 'x', endpoint: base, signals: ['traces'], tenant: 'e2e', timeoutMs: 5000 });
+    try {
+      const outcome = await exporter.export([traces('1', 'x')]);
+      assert.ok(outcome.kind === 'failure');
+      assert.match(outcome.message, /HTTP 400$/);
+    } finally {
+      await exporter.close();
+    }
+  });
+
   it('returns retryable when the backend is unreachable', async () => {
     const dead = http.createServer();
     await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
@@ -199,13 +210,5 @@ describe('OTLP/HTTP exporter', () => {
   it('rejects bad configuration at construction', () => {
     assert.throws(() => createOtlpExporter({ name: 'x', endpoint: 'nope', signals: ['logs'], tenant: 'e2e', timeoutMs: 5000 }), TypeError);
     assert.throws(() => createOtlpExporter({ name: 'x', endpoint: base, signals: [], tenant: 'e2e', timeoutMs: 5000 }), TypeError);
-  });
-});
-
-describe('rpcStatusMessage', () => {
-  it('reads the message of a google.rpc.Status and refuses garbage', () => {
-    assert.equal(rpcStatusMessage(rpcStatus(3, 'bad things')), 'bad things');
-    assert.equal(rpcStatusMessage(Buffer.from([0x12, 0x05, 0x61])), undefined);
-    assert.equal(rpcStatusMessage(Buffer.from([0x08, 0x03])), undefined);
   });
 });

@@ -119,7 +119,7 @@ describe('remote write encoding', () => {
     });
     const series = fc.record({ labels: fc.uniqueArray(label, { selector: (l) => l.name, maxLength: 6 }), samples: fc.array(sample, { maxLength: 5 }) });
     const metadata = fc.record({
-      type: fc.constantFrom(0, 1, 2, 3, 5) as fc.Arbitrary<PromMetadata['type']>,
+      type: fc.constantFrom<PromMetadata['type']>(0, 1, 2, 3, 5),
       metricFamilyName: fc.string(),
       help: fc.string(),
       unit: fc.string(),

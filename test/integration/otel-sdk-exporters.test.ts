@@ -78,9 +78,9 @@ for (const encoding of ['protobuf', 'json'] as const) {
       const make = () => (encoding === 'protobuf' ? new ProtoLogExporter({ url }) : new JsonLogExporter({ url }));
       const good = new LoggerProvider({
         resource: resourceFromAttributes({ 'service.name': 'billing', 'source.name': 'billing-vm' }),
-        processors: [new SimpleLogRecordProcessor(make())],
+        processors: [new SimpleLogRecordProcessor({ exporter: make() })],
       });
-      const bad = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'x' }), processors: [new SimpleLogRecordProcessor(make())] });
+      const bad = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'x' }), processors: [new SimpleLogRecordProcessor({ exporter: make() })] });
       const marker = `invoice-${encoding}-${Date.now()}`;
       good.getLogger('test').emit({ body: `${marker} created`, severityNumber: SeverityNumber.INFO, severityText: 'INFO', attributes: { 'invoice.total': 12.5 } });
       good.getLogger('test').emit({ body: { structured: marker, n: 2 }, severityNumber: SeverityNumber.WARN, severityText: 'WARN' });

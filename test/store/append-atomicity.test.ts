@@ -128,7 +128,7 @@ describe('embedded store: atomic append', () => {
       await first.close(); // idempotent
       await assert.rejects(first.counts(), /closed/);
 
-      const second = await createDuckDbStore({ path });
+      const second = await createDuckDbStore({ path, maxMemoryBytes: 256 * 1024 * 1024 });
       try {
         assert.deepEqual(await second.counts(), { spans: 3, logs: 3, points: 3 });
         assert.equal(await second.cursor(), 1234);
@@ -160,5 +160,19 @@ describe('embedded store: atomic append', () => {
       } finally {
         await store.close();
       }
+    }));
+
+  it('refuses a file whose tables have another layout, naming the table, and releases the file', () =>
+    withDir(async (dir) => {
+      const path = join(dir, 'old.duckdb');
+      const instance = await DuckDBInstance.create(path);
+      const connection = await instance.connect();
+      await connection.run('CREATE TABLE spans (trace_id VARCHAR, name VARCHAR)');
+      connection.closeSync();
+      instance.closeSync();
+      await assert.rejects(createDuckDbStore({ path }), /table spans has columns \(trace_id, name\)/);
+      // The failed open closed its handles: the file can be opened again in this process.
+      const again = await DuckDBInstance.create(path);
+      again.closeSync();
     }));
 });

@@ -96,8 +96,9 @@ export function createPrometheusRemoteWriteExporter(
       }
     },
     stats: () => ({ ...stats }),
-    async close(): Promise<void> {
+    close(): Promise<void> {
       sender.close();
+      return Promise.resolve();
     },
   };
 }
