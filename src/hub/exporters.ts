@@ -1,5 +1,13 @@
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
+import {
+  createOtlpExporter,
+  createPrometheusRemoteWriteExporter,
+  startExporterRunner,
+  type Exporter,
+  type ExporterRunner,
+} from '../export/index.js';
+import { decodeQueueRecord } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import type { HubMetrics } from './hub-metrics.js';
 
@@ -8,12 +16,61 @@ export interface RunningExporters {
   stop(): Promise<void>;
 }
 
-/** Starts one queue-fed runner per configured OTLP / remote-write exporter, each with its own cursor. */
+/**
+ * Starts one queue-fed runner per configured OTLP / remote-write exporter. Each reads the durable
+ * queue with its own named cursor, so an outage of one backend neither loses acknowledged data nor
+ * holds up ingest or the other exporters (until the queue bound answers 503).
+ */
 export function startExporters(config: HubConfig, queue: DurableQueue, metrics: HubMetrics, logger: Logger): RunningExporters {
-  void queue;
-  void metrics;
-  if (config.exporters.otlp.length > 0 || config.exporters.prometheusRemoteWrite.length > 0) {
-    logger.warn('OTLP and remote-write exporters are not wired yet');
+  const running: { name: string; exporter: Exporter; runner: ExporterRunner; sent: number; failed: number }[] = [];
+  const start = (name: string, exporter: Exporter): void => {
+    const runner = startExporterRunner({
+      exporter,
+      reader: queue.reader(`exporter-${name}`),
+      decode: decodeQueueRecord,
+      batchMaxRecords: 256,
+      batchMaxBytes: 8 * 1024 * 1024,
+      retry: { initialMs: 200, maxMs: 30_000 },
+      logger: logger.child({ exporter: name }),
+    });
+    running.push({ name, exporter, runner, sent: 0, failed: 0 });
+  };
+  for (const e of config.exporters.otlp) {
+    start(
+      `otlp-${e.name}`,
+      createOtlpExporter({
+        name: e.name,
+        endpoint: e.endpoint,
+        endpoints: e.endpoints,
+        signals: e.signals,
+        headers: e.headers,
+        tenant: config.tenant,
+        timeoutMs: e.timeoutSeconds * 1000,
+      }),
+    );
   }
-  return { updateMetrics: () => undefined, stop: () => Promise.resolve() };
+  for (const e of config.exporters.prometheusRemoteWrite) {
+    start(
+      `prw-${e.name}`,
+      createPrometheusRemoteWriteExporter({ name: e.name, endpoint: e.endpoint, headers: e.headers, tenant: config.tenant, timeoutMs: e.timeoutSeconds * 1000 }),
+    );
+  }
+  return {
+    updateMetrics() {
+      for (const r of running) {
+        const s = r.runner.stats();
+        metrics.exportItems.inc({ exporter: r.name, outcome: 'sent' }, s.sentItems - r.sent);
+        metrics.exportItems.inc({ exporter: r.name, outcome: 'failed' }, s.failedItems - r.failed);
+        r.sent = s.sentItems;
+        r.failed = s.failedItems;
+        metrics.exportLagSeconds.set({ exporter: r.name }, s.lagSeconds ?? 0);
+      }
+    },
+    async stop() {
+      for (const r of running) {
+        await r.runner.stop();
+        await r.exporter.close();
+      }
+    },
+  };
 }

@@ -95,7 +95,7 @@ describe('otlpToPrometheus', () => {
     const request = metricsRequest(RESOURCE, [
       metric('orders.in_flight', '{orders}', { gauge: { dataPoints: [numberPoint(7, T, { 'source.name': 'orders-svc' })] } }),
     ]);
-    const { request: wr, dropped } = otlpToPrometheus([{ accountId: '111122223333', request }]);
+    const { request: wr, dropped } = otlpToPrometheus([{ accountId: '111122223333', request }], { nowMs: () => 0 });
     assert.deepEqual(dropped, { deltaPoints: 0, exponentialHistogramPoints: 0, invalidPoints: 0 });
     const gauge = find(wr.timeseries, 'orders_in_flight');
     assert.deepEqual(labelsOf(gauge), {

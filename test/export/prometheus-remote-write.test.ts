@@ -8,7 +8,7 @@ import {
 } from '../../src/export/prometheus/remote-write-exporter.js';
 import { FakeQueueReader, waitUntil } from './fake-queue-reader.js';
 import { CUMULATIVE, histogramPoint, metric, metricsRequest, numberPoint } from './metrics-fixtures.js';
-import { PrometheusProcess, type PromMatrixResult } from './prometheus-process.js';
+import { PrometheusProcess, type PromMatrixResult } from '../helpers/prometheus-process.js';
 
 const ACCOUNT = '111122223333';
 const RESOURCE = {
@@ -81,7 +81,8 @@ describe('Prometheus remote write exporter against a real Prometheus', () => {
     const p50 = await prom.query('histogram_quantile(0.5, checkout_duration_seconds_bucket)', at);
     assert.ok(Number(p50[0]?.value[1]) > 0.1 && Number(p50[0]?.value[1]) <= 0.5);
 
-    const info = await prom.query('target_info', at);
+    // target_info carries the export time, so it is read at the current time.
+    const info = await prom.query('target_info', Date.now() / 1000);
     assert.equal(info.length, 1);
     assert.equal(info[0]?.metric['deployment_environment'], 'test');
     assert.equal(info[0]?.metric['e2e_account_id'], ACCOUNT);

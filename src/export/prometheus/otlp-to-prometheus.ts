@@ -62,6 +62,12 @@ export interface TranslationOptions {
    * a sender that delivers different metrics of one resource out of time order may want it off.
    */
   targetInfo?: boolean;
+  /**
+   * Timestamp of target_info samples (default: now). Export time rather than the points' time keeps
+   * target_info monotonic across batches: a backlog replayed after an outage holds older points than
+   * target_info samples already written, and Prometheus would reject the whole request as out of order.
+   */
+  nowMs?: () => number;
 }
 
 export function otlpToPrometheus(input: readonly AccountMetrics[], options: TranslationOptions = {}): TranslationResult {
@@ -85,7 +91,7 @@ export function otlpToPrometheus(input: readonly AccountMetrics[], options: Tran
           latestMs = ctx.latestMs;
         }
       }
-      if (emitTargetInfo && latestMs !== undefined) addTargetInfo(series, resourceAttributes, identity, latestMs);
+      if (emitTargetInfo && latestMs !== undefined) addTargetInfo(series, resourceAttributes, identity, Math.max(latestMs, options.nowMs?.() ?? Date.now()));
     }
   }
   return { request: { timeseries: series.toArray(), metadata: [...metadata.values()] }, dropped };
