@@ -44,3 +44,18 @@ export type {
   SignedGetOptions,
   SessionCredentialsOptions,
 } from './hub-signer.js';
+export { agentConfigSchema, loadAgentConfig, resolveAgentEnv } from './agent-config.js';
+export type { AgentConfig } from './agent-config.js';
+export { startAgent } from './agent.js';
+export type { Agent, StartAgentOptions } from './agent.js';
+export { encodeAgentRecord, decodeAgentRecord } from './agent-record.js';
+export type { AgentItem, AgentRecord } from './agent-record.js';
+export { createLocalReceiver } from './local-receiver.js';
+export type { LocalReceiver, LocalReceiverOptions } from './local-receiver.js';
+export { createHubExporter } from './hub-exporter.js';
+export type { HubExporter, HubExporterOptions, HubExporterCredentials } from './hub-exporter.js';
+export { createOtlpPushExporter } from './otlp-push-exporter.js';
+export type { OtlpPushExporterOptions, AuthorizeOutcome } from './otlp-push-exporter.js';
+export { batchingReader } from './batching-reader.js';
+export { createAgentMetrics } from './agent-metrics.js';
+export type { AgentMetrics } from './agent-metrics.js';

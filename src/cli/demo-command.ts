@@ -8,6 +8,7 @@ import { createHubSigner } from '../agent/index.js';
 import { buildOrder, DEMO_ACCOUNTS, type DemoAccount } from '../demo/business-process.js';
 import { sendOtlp, type RequestSigner } from '../demo/demo-sender.js';
 import { stopOnSignals } from './hub-command.js';
+import { countItems } from '../otlp/index.js';
 
 const HELP = `Usage: e2e-o11y demo [--config FILE] [--orders-per-second N]
 
@@ -72,9 +73,9 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
           sendOtlp(endpoint, 'metrics', b.metrics, sign),
         ]).catch(() => [{ status: 0, body: '' }]);
         for (const r of results) if (r !== undefined && r.status !== 200) s.failed++;
-        s.spans += b.traces.resourceSpans[0]!.scopeSpans[0]!.spans.length;
-        s.logs += b.logs.resourceLogs.reduce((n, rl) => n + rl.scopeLogs.reduce((m, sl) => m + sl.logRecords.length, 0), 0);
-        s.points += 3 + b.invalid.dataPoints;
+        s.spans += countItems('traces', b.traces);
+        s.logs += countItems('logs', b.logs);
+        s.points += countItems('metrics', b.metrics);
       }),
     );
   };

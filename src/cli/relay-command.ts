@@ -1,5 +1,36 @@
+import { parseArgs } from 'node:util';
+import { createRelayServer, loadRelayConfig, relayServerOptions } from '../relay/index.js';
+import { createLogger } from '../hub/logger.js';
+import { stopOnSignals } from './hub-command.js';
+
+const HELP = `Usage: e2e-o11y relay --config FILE
+
+Runs the relay for a region without the hub: forwards OTLP/HTTP requests unchanged (bytes and
+signed headers, the Host header included, so SigV4 still verifies at the hub) to upstream hub
+addresses, routed by Host prefix (metrics. / logs. / traces.) or path, over pooled keep-alive
+connections with active health checks; an upstream that fails is skipped until it answers again.
+/healthz and /metrics are served on the listen address.
+  --config FILE   YAML configuration: listen {host, port}, routes {byHost, byPath},
+                  upstreams {default|metrics|logs|traces: [{url, weight}]}, healthCheck
+                  {path, intervalSeconds, timeoutSeconds}, timeoutSeconds, maxBodyBytes
+Prints {"event":"listening","relay":"host:port"} once ready. SIGTERM/SIGINT exit 0.`;
+
 export async function runRelayCommand(argv: string[]): Promise<number> {
-  void argv;
-  process.stderr.write('e2e-o11y relay: not available in this build yet\n');
-  return 2;
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help === true) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (values.config === undefined) {
+    process.stderr.write(`e2e-o11y relay: --config FILE is required\n\n${HELP}\n`);
+    return 2;
+  }
+  const config = await loadRelayConfig(values.config);
+  const logger = createLogger({ level: config.logLevel, name: 'e2e-o11y-relay' });
+  const relay = await createRelayServer(relayServerOptions(config));
+  const a = relay.address();
+  logger.info({ listen: `${a.host}:${a.port}`, upstreams: relay.upstreams() }, 'relay started');
+  process.stdout.write(`${JSON.stringify({ event: 'listening', relay: `${a.host}:${a.port}` })}\n`);
+  stopOnSignals(relay);
+  return -1;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import type { Logger } from 'pino';
 import type { HubConfig, UsagePlanConfig } from '../config/index.js';
@@ -60,7 +61,11 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
         if (!outcome.ok) return outcome.retryAfterSeconds === undefined ? { ok: false, status: outcome.status, message: outcome.message } : { ok: false, status: outcome.status, message: outcome.message, retryAfterSeconds: outcome.retryAfterSeconds };
         const accountId = userAccounts[outcome.user];
         if (accountId === undefined) return { ok: false, status: 403, message: `user ${outcome.user} is not mapped to an account (auth.basic.users)` };
-        if (registry.get(accountId)?.status === 'revoked') return { ok: false, status: 403, message: 'Forbidden: the account is revoked', accountId };
+        // Like a SigV4 key, a Basic user only sends for an onboarded account: a mapping to an id that
+        // was never added (or a typo) must not open an ingest path outside the registry.
+        const account = registry.get(accountId);
+        if (account === undefined) return { ok: false, status: 403, message: `Forbidden: user ${outcome.user} maps to account ${accountId}, which does not exist` };
+        if (account.status === 'revoked') return { ok: false, status: 403, message: 'Forbidden: the account is revoked', accountId };
         return { ok: true, accountId };
       },
     };
@@ -96,6 +101,10 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
           sendJson(res, outcome.status, { code: outcome.status === 401 ? 16 : 7, message: outcome.message });
           return true;
         }
+        if (clientCertificateMismatch(req, outcome.accountId)) {
+          sendJson(res, 403, { code: 7, message: CERT_MISMATCH });
+          return true;
+        }
         if (path === '/v1/self/api-key') {
           sendJson(res, 200, { accountId: outcome.accountId, apiKey: registry.apiKeyOf(outcome.accountId) });
           return true;
@@ -110,6 +119,8 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
       },
     };
   }
+
+  if (config.auth.mode !== 'none') authenticator = withClientCertificateMapping(authenticator);
 
   const tls = await watchTls(config.otlp.tls, logger);
 
@@ -135,6 +146,50 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
       await limiter.close?.();
     },
   };
+}
+
+const CERT_MISMATCH = 'Forbidden: the client certificate does not belong to the account';
+
+/**
+ * The subject CN of the client certificate the TLS layer verified against `otlp.tls.clientCa`, or
+ * undefined when the connection is plain HTTP, presented no certificate, or presented one that did
+ * not verify (possible when `clientCa` is set without `requireClientCert`: such a certificate proves
+ * nothing, so it is ignored rather than mapped).
+ */
+function verifiedClientCn(req: IncomingMessage): string | undefined {
+  const socket = req.socket;
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
+  const cn = socket.getPeerCertificate().subject?.CN;
+  // A subject with several CNs arrives as an array: ambiguous, so it matches no account.
+  return typeof cn === 'string' ? cn : '';
+}
+
+/** True when a verified client certificate names another account than `accountId` (see below). */
+function clientCertificateMismatch(req: IncomingMessage, accountId: string): boolean {
+  const cn = verifiedClientCn(req);
+  return cn !== undefined && cn !== accountId;
+}
+
+/**
+ * mTLS account mapping. When the ingest connection presented a client certificate verified against
+ * `otlp.tls.clientCa` (always the case with `requireClientCert: true`), the certificate's subject CN
+ * must equal the account id that the SigV4 signature or the Basic user authenticated; otherwise 403.
+ * So a certificate issued to one account cannot carry another account's (leaked) credentials: both
+ * factors have to name the same account. Connections without a verified certificate are judged on
+ * their credentials alone. The `/v1/self/*` key-distribution routes apply the same rule.
+ */
+function withClientCertificateMapping(inner: Authenticator): Authenticator {
+  const mapped: Authenticator = {
+    precheck: (req) => inner.precheck(req),
+    async authenticate(req, body): Promise<AuthOutcome> {
+      const outcome = await inner.authenticate(req, body);
+      if (!outcome.ok) return outcome;
+      if (clientCertificateMismatch(req, outcome.accountId)) return { ok: false, status: 403, message: CERT_MISMATCH, accountId: outcome.accountId };
+      return outcome;
+    },
+  };
+  if (inner.handleSelf !== undefined) mapped.handleSelf = inner.handleSelf.bind(inner);
+  return mapped;
 }
 
 const ACCOUNT_PATH = /^\/api\/accounts\/([^/]+)(?:\/(revoke|restore|credentials)(?:\/([^/]+))?)?$/;

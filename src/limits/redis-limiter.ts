@@ -133,7 +133,7 @@ local quotaUsed = nil
 if quotaLimit > 0 then
   local used = 0
   if s[9] == quotaPeriod and tonumber(s[10]) == quotaStart then used = tonumber(s[11]) end
-  if used >= quotaLimit then
+  if used > quotaLimit then
     return { ${OUTCOME_QUOTA}, str(quotaEnd - now) }
   end
   quotaUsed = used + 1

@@ -9,3 +9,5 @@ export type { RouteName, RoutingOptions } from './route.js';
 export type { UpstreamConfig, HealthCheckOptions } from './upstream-pool.js';
 export { forwardableRawHeaders } from './hop-by-hop.js';
 export type { RelayMetrics } from './relay-metrics.js';
+export { relayConfigSchema, loadRelayConfig, relayServerOptions } from './relay-config.js';
+export type { RelayConfig } from './relay-config.js';

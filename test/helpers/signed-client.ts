@@ -158,11 +158,26 @@ export function signWithAws4(base: string, req: WireRequest, credentials: Signin
   return { ...req, headers: out };
 }
 
-/** Sends `req` as is over a real socket (HTTPS when `base` is https:). Rejects on socket/TLS errors. */
-export function send(base: string, req: WireRequest, tls?: TlsClientOptions): Promise<Reply> {
+export interface SendOptions {
+  tls?: TlsClientOptions;
+  /** Source address, e.g. another loopback address (127.0.0.2) to look like another client. */
+  localAddress?: string;
+}
+
+/** Sends `req` as is over a new real socket (HTTPS when `base` is https:). Rejects on socket/TLS errors. */
+export function send(base: string, req: WireRequest, options: SendOptions = {}): Promise<Reply> {
   const url = new URL(base);
+  const { tls, localAddress } = options;
   return new Promise((resolve, reject) => {
-    const common = { host: url.hostname, port: Number(url.port), method: req.method, path: req.path, headers: req.headers, agent: false as const };
+    const common = {
+      host: url.hostname,
+      port: Number(url.port),
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      agent: false as const,
+      ...(localAddress === undefined ? {} : { localAddress }),
+    };
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,6 +1,7 @@
 /** Attack: a signed request whose body is changed in transit. SigV4 covers the payload hash. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { marker, signedLogs, startSigV4Fixture, statusMessage, type SigV4Fixture, type WireRequest } from '../helpers/signed-client.js';
 
 let fx: SigV4Fixture;
@@ -49,7 +50,6 @@ test('a body and its x-amz-content-sha256 both replaced: 403 (the hash is a sign
   const tampered = marker('body-rehash');
   const signed = await signedLogs(fx.t.otlpUrl, fx.a, m, { contentSha256: true });
   const changed = tamperBody(signed, m, tampered);
-  const { createHash } = await import('node:crypto');
   changed.headers['x-amz-content-sha256'] = createHash('sha256').update(changed.body).digest('hex');
   const r = await fx.send(changed);
   assert.equal(r.status, 403);

@@ -1,0 +1,271 @@
+import { createServer, type Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { countItems } from '../otlp/index.js';
+import type { AppendOutcome, DurableQueue } from '../queue/types.js';
+import { createDurableQueue } from '../queue/index.js';
+import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
+import type { Exporter, ExportItem } from '../export/exporter.js';
+import type { AgentConfig } from './agent-config.js';
+import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
+import { decodeAgentRecord, encodeAgentRecord, type AgentItem } from './agent-record.js';
+import { batchingReader } from './batching-reader.js';
+import { createHubExporter, type HubExporter } from './hub-exporter.js';
+import type { HttpGet } from './hub-signer.js';
+import { createLocalReceiver, type LocalReceiver } from './local-receiver.js';
+import { createOtlpPushExporter } from './otlp-push-exporter.js';
+import { enrichResource } from './resource-enrichment.js';
+import { createScraper, type Scraper, type ScrapeReport } from './scraper.js';
+
+export interface Agent {
+  readonly otlpAddress: AddressInfo;
+  readonly healthAddress: AddressInfo;
+  readonly metrics: AgentMetrics;
+  /** Per exporter ('local', 'hub'): what its runner sent, skipped and retried. */
+  exporterStats(): Record<string, ExporterRunnerStats>;
+  /** Scrapes every Prometheus target once now (the loops keep their own schedule). */
+  scrapeNow(): Promise<ScrapeReport[]>;
+  /** Stops receiving (new requests get 503, in-flight ones finish), stops scrapes and exporters, closes the queue. */
+  close(): Promise<void>;
+}
+
+export interface StartAgentOptions {
+  /** Injectable GET for the hub's key and session endpoints (tests). */
+  httpGet?: HttpGet;
+}
+
+/** Names of the queue readers: each exporter keeps its own cursor, so one's outage never blocks the other. */
+const LOCAL_READER = 'local';
+const HUB_READER = 'hub';
+
+/**
+ * Starts the agent: local OTLP/HTTP receiver and Prometheus scraper → resource enrichment → one
+ * durable disk queue (a record per request, fsynced before 200) → two independent readers: the
+ * local exporter (everything, plain OTLP/HTTP) and the hub exporter (opt-in filter, SigV4 +
+ * x-api-key). Both use the hub's exporter runner, so retries, backoff with jitter, Retry-After and
+ * skip-on-rejection behave the same everywhere.
+ */
+export async function startAgent(config: AgentConfig, logger: Logger, options: StartAgentOptions = {}): Promise<Agent> {
+  const metrics = createAgentMetrics();
+  await mkdir(config.dataDir, { recursive: true });
+  const queue: DurableQueue = await createDurableQueue({
+    dir: join(config.dataDir, 'queue'),
+    maxBytes: config.queue.maxBytes,
+    onCorruption: (e) => logger.error({ corruption: e }, 'agent queue: damaged data skipped'),
+    onError: (err) => logger.error({ err }, 'agent queue: write failed; the agent stops accepting data'),
+  });
+
+  const attributes = config.resource.attributes;
+  const append = async (item: AgentItem, receiver: 'otlp' | 'prometheus'): Promise<AppendOutcome> => {
+    const enriched = { signal: item.signal, request: enrichResource(item.request, attributes) } as AgentItem;
+    const outcome = await queue.append(encodeAgentRecord(enriched, Date.now()));
+    if (outcome === 'ok') metrics.receivedItems.inc({ signal: item.signal, receiver }, countItems(item.signal, item.request));
+    return outcome;
+  };
+
+  const runners = new Map<string, ExporterRunner>();
+  const exporters: Exporter[] = [];
+  const decode = (data: Uint8Array): DecodedRecord => {
+    const r = decodeAgentRecord(data);
+    // The runner's items carry an account; on the sending side the hub decides it from the signature.
+    return { item: { ...r.item, accountId: '' } as ExportItem, receivedAtMs: r.receivedAtMs };
+  };
+  const startRunner = (readerName: string, exporter: Exporter, batch: AgentConfig['exporters']['hub']['batch'], retry: AgentConfig['exporters']['hub']['retry']): void => {
+    exporters.push(exporter);
+    runners.set(
+      readerName,
+      startExporterRunner({
+        exporter,
+        reader: batchingReader(queue.reader(readerName), batch.maxDelayMs),
+        decode,
+        batchMaxRecords: batch.maxItems,
+        batchMaxBytes: batch.maxBytes,
+        retry: { initialMs: retry.initialBackoffSeconds * 1000, maxMs: retry.maxBackoffSeconds * 1000 },
+        logger,
+        onOutcome: (outcome) => metrics.exportBatches.inc({ exporter: exporter.name, outcome: outcome.kind }),
+      }),
+    );
+  };
+
+  const local = config.exporters.local;
+  if (local.endpoint !== null) {
+    startRunner(
+      LOCAL_READER,
+      createOtlpPushExporter({
+        name: 'local',
+        endpoint: local.endpoint,
+        headers: local.headers,
+        timeoutMs: local.timeoutSeconds * 1000,
+        onRejected: (status, message) => {
+          metrics.rejections.inc({ exporter: 'local', status: String(status) });
+          logger.error({ exporter: 'local', status, reason: message }, 'local stack rejected data; skipped');
+        },
+        onItems: (signal, c) => metrics.exportedItems.inc({ exporter: 'local', signal }, c.sent),
+      }),
+      local.batch,
+      local.retry,
+    );
+  } else {
+    // A reader left from an earlier configuration would hold back segment deletion forever.
+    await queue.removeReader(LOCAL_READER);
+  }
+
+  const hub = config.exporters.hub;
+  let hubExporter: HubExporter | undefined;
+  if (hub.endpoint !== null) {
+    hubExporter = createHubExporter({
+      endpoint: hub.endpoint,
+      region: hub.region,
+      service: hub.service,
+      credentials: hub.credentials,
+      apiKey: hub.apiKey,
+      include: hub.include,
+      headers: hub.headers,
+      timeoutMs: hub.timeoutSeconds * 1000,
+      logger,
+      ...(options.httpGet === undefined ? {} : { httpGet: options.httpGet }),
+      onRejected: (status, message) => {
+        metrics.rejections.inc({ exporter: 'hub', status: String(status) });
+        logger.error({ exporter: 'hub', status, reason: message }, 'the hub rejected data; skipped');
+      },
+      onItems: (signal, c) => {
+        metrics.exportedItems.inc({ exporter: 'hub', signal }, c.sent);
+        metrics.filteredItems.inc({ signal }, c.filtered);
+      },
+    });
+    // Ask for the key now so a misconfiguration shows in the log at start; export retries it anyway.
+    void hubExporter.ensureApiKey();
+    startRunner(HUB_READER, hubExporter, hub.batch, hub.retry);
+  } else {
+    await queue.removeReader(HUB_READER);
+  }
+  if (runners.size === 0) logger.warn('agent: neither exporters.local.endpoint nor exporters.hub.endpoint is set; data is only queued');
+
+  const otlp = config.receivers.otlp;
+  const receiver: LocalReceiver = createLocalReceiver({
+    host: otlp.host,
+    port: otlp.port,
+    maxBodyBytes: otlp.maxBodyBytes,
+    maxDecompressedBytes: otlp.maxDecompressedBytes,
+    requestTimeoutMs: otlp.requestTimeoutSeconds * 1000,
+    accept: (item) => append(item, 'otlp'),
+    onRequest: (signal, status) => metrics.receiverRequests.inc({ signal, code: String(status) }),
+    onError: (err) => logger.error({ err }, 'agent receiver: request failed'),
+  });
+
+  const prom = config.receivers.prometheus;
+  let scraper: Scraper | undefined;
+  if (prom.targets.length > 0 || prom.fileSd.length > 0) {
+    scraper = createScraper({
+      targets: prom.targets,
+      fileSd: prom.fileSd,
+      intervalMs: prom.scrapeIntervalSeconds * 1000,
+      timeoutMs: prom.scrapeTimeoutSeconds * 1000,
+      maxBodyBytes: prom.maxBodyBytes,
+      async onMetrics(request) {
+        const outcome = await append({ signal: 'metrics', request }, 'prometheus');
+        // A scrape cannot be pushed back on: the next one carries the counters' new totals anyway.
+        if (outcome !== 'ok') logger.warn({ outcome }, 'agent queue did not take a scrape; its samples are dropped');
+      },
+      onScrape: (r) => {
+        metrics.scrapes.inc({ up: r.up ? '1' : '0' });
+        if (!r.up) logger.warn({ target: r.target.url, error: r.error }, 'scrape failed');
+      },
+      onError: (message) => logger.warn({ reason: message }, 'prometheus receiver problem'),
+    });
+  }
+
+  const health = createHealthServer(metrics, queue, runners);
+  let otlpAddress: AddressInfo;
+  let healthAddress: AddressInfo;
+  try {
+    otlpAddress = await receiver.listen();
+    healthAddress = await listen(health, config.health.host, config.health.port);
+    await scraper?.start();
+  } catch (err) {
+    await Promise.allSettled([receiver.close(), closeServer(health), ...[...runners.values()].map((r) => r.stop())]);
+    await queue.close();
+    throw err;
+  }
+  logger.info(
+    { otlp: `${otlpAddress.address}:${otlpAddress.port}`, health: `${healthAddress.address}:${healthAddress.port}`, exporters: [...runners.keys()] },
+    'agent started',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    otlpAddress,
+    healthAddress,
+    metrics,
+    exporterStats() {
+      const out: Record<string, ExporterRunnerStats> = {};
+      for (const [name, r] of runners) out[name] = r.stats();
+      return out;
+    },
+    scrapeNow: () => scraper?.scrapeAll() ?? Promise.resolve([]),
+    close() {
+      closing ??= (async () => {
+        const drainMs = config.shutdown.drainSeconds * 1000;
+        await Promise.race([receiver.drain(), new Promise((r) => setTimeout(r, drainMs).unref())]);
+        await receiver.close();
+        await scraper?.stop();
+        // Whatever the exporters did not deliver stays in the queue for the next start.
+        await Promise.all([...runners.values()].map((r) => r.stop()));
+        await Promise.all(exporters.map((e) => e.close()));
+        await queue.close();
+        await closeServer(health);
+      })();
+      return closing;
+    },
+  };
+}
+
+function createHealthServer(metrics: AgentMetrics, queue: DurableQueue, runners: ReadonlyMap<string, ExporterRunner>): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    if (path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    if (path === '/metrics') {
+      metrics.queueDepthBytes.set(queue.depthBytes());
+      metrics.queueDepthRecords.set(queue.depthRecords());
+      for (const [name, r] of runners) {
+        const lag = r.stats().lagSeconds;
+        if (lag !== undefined) metrics.exportLagSeconds.set({ exporter: name }, lag);
+      }
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try /healthz or /metrics\n');
+  });
+  server.keepAliveTimeout = 5_000;
+  return server;
+}
+
+function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

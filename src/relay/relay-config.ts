@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { loadConfigFile } from '../config/load-config.js';
+import type { RelayServerOptions } from './relay-server.js';
+
+/**
+ * The relay's configuration (`e2e-o11y relay --config relay.yaml`): every key defaulted except
+ * the upstreams, which must name at least one hub address; objects are strict so a typo stops start-up.
+ */
+const port = z.number().int().min(0).max(65535);
+const upstream = z.object({ url: z.string().url(), weight: z.number().int().positive().default(1) }).strict();
+const group = z.array(upstream).default([]);
+
+export const relayConfigSchema = z
+  .object({
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    listen: z.object({ host: z.string().default('0.0.0.0'), port: port.default(4318) }).strict().prefault({}),
+    routes: z.object({ byHost: z.boolean().default(true), byPath: z.boolean().default(true) }).strict().prefault({}),
+    /** Upstream hub addresses per route; `default` takes what no signal group claims. */
+    upstreams: z
+      .object({ default: group, metrics: group, logs: group, traces: group })
+      .strict()
+      .prefault({})
+      .refine((u) => u.default.length + u.metrics.length + u.logs.length + u.traces.length > 0, 'at least one upstream is required'),
+    healthCheck: z
+      .object({
+        path: z.string().startsWith('/').default('/healthz'),
+        intervalSeconds: z.number().positive().default(5),
+        timeoutSeconds: z.number().positive().default(2),
+      })
+      .strict()
+      .prefault({}),
+    timeoutSeconds: z.number().positive().default(30),
+    maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
+    maxSocketsPerUpstream: z.number().int().positive().default(32),
+  })
+  .strict();
+
+export type RelayConfig = z.infer<typeof relayConfigSchema>;
+
+export function loadRelayConfig(file: string | undefined): Promise<RelayConfig> {
+  return loadConfigFile(relayConfigSchema, file, () => {});
+}
+
+/** The createRelayServer options a config stands for. */
+export function relayServerOptions(config: RelayConfig): RelayServerOptions {
+  const upstreams: RelayServerOptions['upstreams'] = {};
+  for (const route of ['default', 'metrics', 'logs', 'traces'] as const) {
+    if (config.upstreams[route].length > 0) upstreams[route] = config.upstreams[route];
+  }
+  return {
+    host: config.listen.host,
+    port: config.listen.port,
+    routes: config.routes,
+    upstreams,
+    healthCheck: {
+      path: config.healthCheck.path,
+      intervalMs: config.healthCheck.intervalSeconds * 1000,
+      timeoutMs: config.healthCheck.timeoutSeconds * 1000,
+    },
+    timeoutMs: config.timeoutSeconds * 1000,
+    maxBodyBytes: config.maxBodyBytes,
+    maxSocketsPerUpstream: config.maxSocketsPerUpstream,
+  };
+}
