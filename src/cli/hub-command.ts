@@ -19,7 +19,7 @@ export async function runHubCommand(argv: string[]): Promise<number> {
   }
   const config = await loadHubConfig(values.config);
   const logger = createLogger({ level: config.logLevel, name: 'e2e-o11y-hub' });
-  const hub = await startHub(config, logger);
+  const hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config });
   process.stdout.write(
     `${JSON.stringify({ event: 'listening', otlp: `${hub.otlpAddress.address}:${hub.otlpAddress.port}`, console: `http://${hub.consoleAddress.address}:${hub.consoleAddress.port}/` })}\n`,
   );

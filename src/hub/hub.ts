@@ -14,6 +14,7 @@ import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
 import { startStoreConsumer, type StoreConsumer } from './store-consumer.js';
 import { createSecurity, type HubSecurity } from './security.js';
 import { startExporters, type RunningExporters } from './exporters.js';
+import { watchConfig } from './config-watch.js';
 
 export interface Hub {
   readonly otlpAddress: AddressInfo;
@@ -30,7 +31,12 @@ export interface Hub {
  * Assembles a hub from its config: durable queue → embedded store consumer and exporters; security
  * (accounts, SigV4/basic/none, usage plans); ingest and console servers.
  */
-export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> {
+export interface StartHubOptions {
+  /** The YAML file the config came from: watched, and plans and validation rules reloaded on change. */
+  configFile?: string;
+}
+
+export async function startHub(config: HubConfig, logger: Logger, options: StartHubOptions = {}): Promise<Hub> {
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const metrics = createHubMetrics();
@@ -66,6 +72,15 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
 
     const security = await createSecurity(config, dataDir, logger);
     cleanups.push(() => security.close());
+    let rules = config.validation.rules;
+    if (options.configFile !== undefined) {
+      const watcher = watchConfig(options.configFile, logger, (next) => {
+        rules = next.validation.rules;
+        security.setPlans(next.usagePlans);
+        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: rules.length }, 'config reloaded: usage plans and validation rules applied');
+      });
+      cleanups.push(() => Promise.resolve(watcher.close()));
+    }
     const authenticator: Authenticator = security.authenticator;
     const limit: LimitCheck = (accountId, bytes) => security.limit(accountId, bytes);
 
@@ -77,7 +92,7 @@ export async function startHub(config: HubConfig, logger: Logger): Promise<Hub> 
       maxConcurrentRequests: config.otlp.maxConcurrentRequests,
       requestTimeoutMs: config.otlp.requestTimeoutSeconds * 1000,
       tls: security.tlsOptions,
-      rules: () => config.validation.rules,
+      rules: () => rules,
       authenticator,
       limit,
       queue,

@@ -88,7 +88,7 @@ local function refill(t, u, c, r, capacity, rate)
   local elapsed = math.max(0, now - u)
   local tokens = math.min(c, t + (elapsed * r) / 1000)
   if c ~= capacity and c > 0 then tokens = (tokens * capacity) / c end
-  return { t = math.min(capacity, tokens), u = math.max(now, u), c = capacity, r = rate }
+  return { t = math.min(capacity, tokens), u = now, c = capacity, r = rate }
 end
 
 -- Fields to write, by name (a later put replaces an earlier one), in first-put order.
@@ -133,7 +133,7 @@ local quotaUsed = nil
 if quotaLimit > 0 then
   local used = 0
   if s[9] == quotaPeriod and tonumber(s[10]) == quotaStart then used = tonumber(s[11]) end
-  if used > quotaLimit then
+  if used >= quotaLimit then
     return { ${OUTCOME_QUOTA}, str(quotaEnd - now) }
   end
   quotaUsed = used + 1

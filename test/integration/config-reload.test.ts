@@ -1,0 +1,58 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { stringify } from 'yaml';
+import { loadHubConfig } from '../../src/config/index.js';
+import { startHub } from '../../src/hub/hub.js';
+import { decodeExportResponse, encodeRequest } from '../../src/otlp/index.js';
+import { eventually } from '../helpers/test-hub.js';
+
+const body = encodeRequest(
+  'logs',
+  {
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'source.name', value: { stringValue: 'app' } }], droppedAttributesCount: 0 },
+        schemaUrl: '',
+        scopeLogs: [{ schemaUrl: '', logRecords: [{ timeUnixNano: 1n, observedTimeUnixNano: 0n, severityNumber: 9, severityText: '', body: { stringValue: 'x' }, attributes: [], droppedAttributesCount: 0, flags: 0, traceId: new Uint8Array(0), spanId: new Uint8Array(0), eventName: '' }] }],
+      },
+    ],
+  },
+  'protobuf',
+);
+
+it('validation rules and usage plans change with the config file, without a restart; a bad edit is refused', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-reload-'));
+  const file = join(dir, 'hub.yaml');
+  const base = { dataDir: join(dir, 'data'), logLevel: 'silent', otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } };
+  await writeFile(file, stringify(base));
+  const hub = await startHub(await loadHubConfig(file, {}), pino({ level: 'silent' }), { configFile: file });
+  const send = async (): Promise<{ status: number; rejected: bigint }> => {
+    const res = await fetch(`http://127.0.0.1:${hub.otlpAddress.port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return { status: res.status, rejected: res.status === 200 ? (decodeExportResponse('logs', bytes, 'protobuf')?.rejected ?? 0n) : -1n };
+  };
+  try {
+    assert.deepEqual(await send(), { status: 200, rejected: 0n });
+    await writeFile(file, stringify({ ...base, validation: { rules: [{ signal: 'logs', attribute: 'team', on: 'record' }] } }));
+    await eventually(async () => (await send()).rejected === 1n, 'the new rule drops the record');
+
+    await writeFile(file, stringify({ ...base, validation: { rules: [] }, unknownKey: true }));
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal((await send()).rejected, 1n, 'an invalid config is refused and the last good one stays');
+
+    await writeFile(file, stringify({ ...base, validation: { rules: [] }, usagePlans: { default: { requestsPerSecond: 0.01, burst: 1 } } }));
+    const statuses = await eventually(async () => {
+      const a = await send();
+      const b = await send();
+      return b.status === 429 ? [a.status, b.status] : undefined;
+    }, 'the tighter default plan throttles');
+    assert.equal(statuses[1], 429);
+  } finally {
+    await hub.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
