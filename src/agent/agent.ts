@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { countItems } from '../otlp/index.js';
-import type { AppendOutcome, DurableQueue } from '../queue/types.js';
+import type { AppendOutcome, DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue } from '../queue/index.js';
 import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter, ExportItem } from '../export/exporter.js';
@@ -25,6 +25,8 @@ export interface Agent {
   readonly metrics: AgentMetrics;
   /** Per exporter ('local', 'hub'): what its runner sent, skipped and retried. */
   exporterStats(): Record<string, ExporterRunnerStats>;
+  /** Per exporter: queued bytes it has not acknowledged yet (0 once it delivered or skipped everything). */
+  backlogBytes(): Record<string, number>;
   /** Scrapes every Prometheus target once now (the loops keep their own schedule). */
   scrapeNow(): Promise<ScrapeReport[]>;
   /** Stops receiving (new requests get 503, in-flight ones finish), stops scrapes and exporters, closes the queue. */
@@ -66,6 +68,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   };
 
   const runners = new Map<string, ExporterRunner>();
+  const readers = new Map<string, QueueReader>();
   const exporters: Exporter[] = [];
   const decode = (data: Uint8Array): DecodedRecord => {
     const r = decodeAgentRecord(data);
@@ -74,11 +77,13 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   };
   const startRunner = (readerName: string, exporter: Exporter, batch: AgentConfig['exporters']['hub']['batch'], retry: AgentConfig['exporters']['hub']['retry']): void => {
     exporters.push(exporter);
+    const reader = queue.reader(readerName);
+    readers.set(readerName, reader);
     runners.set(
       readerName,
       startExporterRunner({
         exporter,
-        reader: batchingReader(queue.reader(readerName), batch.maxDelayMs),
+        reader: batchingReader(reader, batch.maxDelayMs),
         decode,
         batchMaxRecords: batch.maxItems,
         batchMaxBytes: batch.maxBytes,
@@ -202,6 +207,11 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     exporterStats() {
       const out: Record<string, ExporterRunnerStats> = {};
       for (const [name, r] of runners) out[name] = r.stats();
+      return out;
+    },
+    backlogBytes() {
+      const out: Record<string, number> = {};
+      for (const [name, r] of readers) out[name] = Math.max(0, queue.endPosition() - r.ackedPosition);
       return out;
     },
     scrapeNow: () => scraper?.scrapeAll() ?? Promise.resolve([]),

@@ -88,7 +88,7 @@ local function refill(t, u, c, r, capacity, rate)
   local elapsed = math.max(0, now - u)
   local tokens = math.min(c, t + (elapsed * r) / 1000)
   if c ~= capacity and c > 0 then tokens = (tokens * capacity) / c end
-  return { t = math.min(capacity, tokens), u = now, c = capacity, r = rate }
+  return { t = math.min(capacity, tokens), u = math.max(now, u), c = capacity, r = rate }
 end
 
 -- Fields to write, by name (a later put replaces an earlier one), in first-put order.
@@ -236,6 +236,7 @@ export async function createRedisLimiter(options: RedisLimiterOptions): Promise<
 
   let degraded = false;
   let closed = false;
+  let probing = false;
 
   const notify = (state: boolean): void => {
     try {
@@ -329,18 +330,25 @@ export async function createRedisLimiter(options: RedisLimiterOptions): Promise<
       // An unlimited plan needs no shared state: no round trip.
       if (plan.requestsPerSecond <= 0 && plan.bytesPerSecond <= 0 && plan.quota.limit <= 0) return { ok: true };
       const nowMs = now();
-      if (!closed && client.status === 'ready') {
-        try {
-          const outcome = await takeShared(accountId, plan, bytes, nowMs);
-          markRecovered();
-          return outcome;
-        } catch (err) {
-          markDegraded(err);
-        }
-      } else {
+      if (closed || client.status !== 'ready') {
         markDegraded(new Error(`Redis connection is ${closed ? 'closed' : client.status}`));
+        return fallback.take(accountId, plan, bytes);
       }
-      return fallback.take(accountId, plan, bytes);
+      // While degraded with the connection up (Redis hung or failing), one request at a time probes
+      // it; the others go straight to memory instead of each waiting out the command timeout.
+      if (degraded && probing) return fallback.take(accountId, plan, bytes);
+      const isProbe = degraded;
+      if (isProbe) probing = true;
+      try {
+        const outcome = await takeShared(accountId, plan, bytes, nowMs);
+        markRecovered();
+        return outcome;
+      } catch (err) {
+        markDegraded(err);
+        return fallback.take(accountId, plan, bytes);
+      } finally {
+        if (isProbe) probing = false;
+      }
     },
     degraded: () => degraded,
     async close() {

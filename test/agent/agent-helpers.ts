@@ -25,7 +25,7 @@ export interface OtlpSink {
   /** Every request seen, including those answered with an error (with its arrival time). */
   attempts: Array<{ path: string; atMs: number; status: number }>;
   /** Decides the answer to each request; default 200. Requests answered other than 2xx are not kept in `requests`. */
-  respond: (path: string, attempt: number) => { status: number; headers?: Record<string, string> };
+  respond: (path: string, attempt: number) => { status: number; headers?: Record<string, string>; body?: Uint8Array };
   items(signal: Signal): number;
   close(): Promise<void>;
 }
@@ -58,7 +58,7 @@ export async function startOtlpSink(): Promise<OtlpSink> {
         return;
       }
       if (answer.status !== 200) {
-        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end('stand-in says no');
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.body ?? 'stand-in says no');
         return;
       }
       let body = Buffer.concat(chunks);
@@ -99,10 +99,18 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
-export async function startTestAgent(overrides: Record<string, unknown> = {}, options: { dataDir?: string } = {}): Promise<TestAgent> {
+export async function startTestAgent(
+  overrides: Record<string, unknown> = {},
+  options: { dataDir?: string; /** Collects the agent's log lines (JSON) at level info and above. */ logs?: string[] } = {},
+): Promise<TestAgent> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'e2e-agent-')));
   const config = validateConfig(agentConfigSchema, testAgentRawConfig(dataDir, overrides), 'test');
-  const agent = await startAgent(config, pino({ level: process.env['E2E_TEST_LOG'] ?? 'silent' }));
+  const logs = options.logs;
+  const logger =
+    logs === undefined
+      ? pino({ level: process.env['E2E_TEST_LOG'] ?? 'silent' })
+      : pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+  const agent = await startAgent(config, logger);
   return {
     agent,
     config,

@@ -167,7 +167,8 @@ test('property: replicas sharing Redis answer exactly as one memory limiter', as
     { requestsPerSecond: 0.7, burst: 5, bytesPerSecond: 0, quota: { limit: 0, period: 'day' } },
   ];
   const op = fc.record<Op>({
-    advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 86_400_000 })),
+    // Steps back too: replicas' clocks are never quite in step.
+    advanceMs: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: -2000, max: 0 }), fc.integer({ min: 0, max: 86_400_000 })),
     bytes: fc.integer({ min: 0, max: 1500 }),
     replica: fc.constantFrom(0 as const, 1 as const),
     account: fc.constantFrom('x' as const, 'y' as const),
@@ -196,7 +197,7 @@ test('property: replicas sharing Redis answer exactly as one memory limiter', as
         await Promise.all(shared.map((l) => l.close()));
       }
     }),
-    { numRuns: 40 },
+    { numRuns: 60 },
   );
 });
 
