@@ -14,6 +14,7 @@ export interface HubMetrics {
   readonly queueDepthRecords: Gauge;
   readonly exportLagSeconds: Gauge<'exporter'>;
   readonly exportItems: Counter<'exporter' | 'outcome'>;
+  readonly limitsDegraded: Gauge;
 }
 
 export function createHubMetrics(): HubMetrics {
@@ -84,6 +85,11 @@ export function createHubMetrics(): HubMetrics {
       name: 'e2e_export_items_total',
       help: 'Items handed to each exporter by outcome (sent|failed)',
       labelNames: ['exporter', 'outcome'],
+      registers: [registry],
+    }),
+    limitsDegraded: new Gauge({
+      name: 'e2e_limits_degraded',
+      help: '1 while the shared (Redis) usage-plan store is unreachable and this replica limits on its own',
       registers: [registry],
     }),
   };

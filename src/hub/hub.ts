@@ -70,7 +70,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
     cleanups.push(() => exporters.stop());
 
-    const security = await createSecurity(config, dataDir, logger);
+    const security = await createSecurity(config, dataDir, logger, (degraded) => metrics.limitsDegraded.set(degraded ? 1 : 0));
     cleanups.push(() => security.close());
     let rules = config.validation.rules;
     if (options.configFile !== undefined) {

@@ -6,9 +6,9 @@ import type { HubConfig, UsagePlanConfig } from '../config/index.js';
 import { DEFAULT_PLAN } from '../config/index.js';
 import { readJsonBody, sendApiError, sendJson, type ApiRoute } from '../console/index.js';
 import { createNoneAuthenticator, type Authenticator, type AuthOutcome } from '../ingest/index.js';
-import { verifySigV4, loadHtpasswdFile, createBasicVerifier } from '../auth/index.js';
+import { verifySigV4, loadHtpasswdFile, createBasicVerifier, parseSigV4Authorization } from '../auth/index.js';
 import { createAccountRegistry, loadOrCreateAdminToken, loadOrCreateMasterKey, type AccountRegistry } from '../accounts/index.js';
-import { createMemoryLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
+import { createMemoryLimiter, createRedisLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
 import { isE2eError } from '../errors.js';
 import { watchTls } from './tls.js';
 
@@ -29,14 +29,14 @@ export interface HubSecurity {
  * Everything that decides who may send and how much: the account registry (secrets encrypted under
  * the master key), the authenticator of `auth.mode`, usage plans, TLS, and the accounts admin API.
  */
-export async function createSecurity(config: HubConfig, dataDir: string, logger: Logger): Promise<HubSecurity> {
-  const adminToken = await loadOrCreateAdminToken(dataDir, process.env['E2E_ADMIN_TOKEN']);
-  const masterKey = await loadOrCreateMasterKey(dataDir, process.env['E2E_MASTER_KEY']);
-  const registry = await createAccountRegistry({ dataDir, masterKey });
+export async function createSecurity(config: HubConfig, dataDir: string, logger: Logger, onLimiterDegraded?: (degraded: boolean) => void): Promise<HubSecurity> {
+  const adminToken = loadOrCreateAdminToken(dataDir, process.env['E2E_ADMIN_TOKEN']);
+  const masterKey = loadOrCreateMasterKey(dataDir, process.env['E2E_MASTER_KEY']);
+  const registry = createAccountRegistry({ dataDir, masterKey });
   let plans: Record<string, UsagePlanConfig> = config.usagePlans;
 
   const limiter: UsagePlanLimiter =
-    config.limits.store === 'memory' ? createMemoryLimiter({}) : await createSharedLimiter(config.limits.store, logger);
+    config.limits.store === 'memory' ? createMemoryLimiter({}) : await createSharedLimiter(config.limits.store, logger, onLimiterDegraded);
 
   const sigv4 = config.auth.sigv4;
   const requireApiKey = config.auth.apiKey.required;
@@ -46,6 +46,14 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
       { method: req.method ?? 'GET', rawPath: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
       { region: sigv4.region, service: sigv4.service, maxSkewSeconds: sigv4.maxSkewSeconds, now: new Date(), lookupKey: (id) => registry.lookupAccessKey(id) },
     );
+
+  // The account an Authorization header names by its access key id, so that a revoked account or an
+  // expired session still sending shows up in that account's denied count (GET /api/stats). The
+  // key id is not secret, so this reveals nothing to the sender.
+  const claimedAccount = (req: IncomingMessage): string | undefined => {
+    const parsed = parseSigV4Authorization(req.headers.authorization ?? '');
+    return parsed.ok ? registry.lookupAccessKey(parsed.value.accessKeyId)?.accountId : undefined;
+  };
 
   let authenticator: Authenticator;
   if (config.auth.mode === 'none') {
@@ -82,7 +90,10 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
       },
       async authenticate(req, body): Promise<AuthOutcome> {
         const outcome = verify(req, body);
-        if (!outcome.ok) return { ok: false, status: outcome.status, message: outcome.message };
+        if (!outcome.ok) {
+          const accountId = claimedAccount(req);
+          return accountId === undefined ? { ok: false, status: outcome.status, message: outcome.message } : { ok: false, status: outcome.status, message: outcome.message, accountId };
+        }
         if (requireApiKey) {
           const key = req.headers['x-api-key'];
           const owner = typeof key === 'string' ? registry.accountForApiKey(key) : undefined;
@@ -276,7 +287,6 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
 }
 
 /** `limits.store: redis://…`: usage-plan state shared by every replica (see src/limits/redis-limiter.ts). */
-async function createSharedLimiter(url: string, logger: Logger): Promise<UsagePlanLimiter> {
-  const { createRedisLimiter } = await import('../limits/index.js');
-  return createRedisLimiter({ url, logger });
+async function createSharedLimiter(url: string, logger: Logger, onStateChange?: (degraded: boolean) => void): Promise<UsagePlanLimiter> {
+  return createRedisLimiter(onStateChange === undefined ? { url, logger } : { url, logger, onStateChange });
 }

@@ -217,7 +217,7 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
   }
 
   const server: Server =
-    options.tls === undefined ? createHttpServer(handler) : (createHttpsServer(options.tls, handler) as unknown as Server);
+    options.tls === undefined ? createHttpServer(handler) : (createHttpsServer(options.tls, handler));
   server.requestTimeout = options.requestTimeoutMs;
   server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
   server.keepAliveTimeout = 65_000;

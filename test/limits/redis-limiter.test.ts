@@ -159,6 +159,13 @@ test('keys expire once their state no longer matters', async () => {
   }
 });
 
+/** EVALSHA + EVAL calls in an `INFO commandstats` reply. */
+function scriptCallsIn(info: string): number {
+  let calls = 0;
+  for (const m of info.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)) calls += Number(m[1]);
+  return calls;
+}
+
 type Op = { advanceMs: number; bytes: number; replica: 0 | 1; account: 'x' | 'y'; plan: 0 | 1 };
 
 test('property: replicas sharing Redis answer exactly as one memory limiter', async () => {
@@ -285,7 +292,16 @@ test('a hung Redis times out into the memory fallback instead of stalling reques
     // Shared state says throttled, but Redis does not answer: the memory bucket (still full) admits.
     assert.deepEqual(await limiter.take('acct', p, 1), { ok: true });
     assert.equal(limiter.degraded(), true);
+    // While it hangs, one request probes Redis and the rest are answered from memory at once.
+    const concurrent = await Promise.all(['b', 'c', 'd', 'e', 'f'].map((id) => limiter.take(id, p, 1)));
+    assert.ok(concurrent.every((o) => o.ok));
     server.resume();
+    const probe = new Redis(server.url, { lazyConnect: true });
+    await probe.connect();
+    const scriptCalls = scriptCallsIn(await probe.info('commandstats'));
+    probe.disconnect();
+    // One before the hang, the one that timed out, one probe: not one per request.
+    assert.equal(scriptCalls, 3);
     for (let i = 0; i < 200 && limiter.degraded(); i++) {
       await sleep(25);
       await limiter.take('probe', p, 1);

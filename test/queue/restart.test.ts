@@ -5,7 +5,11 @@ import { drain, makeTempDir, record, segmentFiles, text } from './temp-dir.js';
 
 void test('after a restart readers resume at their acked position and re-read what they did not ack', async (t) => {
   const { dir, cleanup } = await makeTempDir('restart');
-  t.after(cleanup);
+  const closers: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const c of closers) await c();
+    await cleanup();
+  });
   const first = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 128 });
   const a = first.reader('a');
   const b = first.reader('b');
@@ -19,7 +23,7 @@ void test('after a restart readers resume at their acked position and re-read wh
   await first.close();
 
   const second = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 128 });
-  t.after(() => second.close());
+  closers.push(() => second.close());
   assert.equal(second.endPosition(), end);
   assert.equal(second.depthRecords(), 25, 'b (persisted, not yet reopened) holds the depth');
   const a2 = second.reader('a');
@@ -43,7 +47,11 @@ void test('after a restart readers resume at their acked position and re-read wh
 
 void test('a persisted cursor of a reader not reopened yet still holds back segment deletion', async (t) => {
   const { dir, cleanup } = await makeTempDir('known-cursor');
-  t.after(cleanup);
+  const closers: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const c of closers) await c();
+    await cleanup();
+  });
   const first = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
   first.reader('slow');
   const fast = first.reader('fast');
@@ -52,7 +60,7 @@ void test('a persisted cursor of a reader not reopened yet still holds back segm
   const segments = await segmentFiles(dir);
 
   const second = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 64 });
-  t.after(() => second.close());
+  closers.push(() => second.close());
   const fast2 = second.reader(fast.name);
   await drain(fast2, second);
   await fast2.ack(fast2.position);

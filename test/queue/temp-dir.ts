@@ -6,7 +6,7 @@ import type { DurableQueue, QueueReader, QueueRecord } from '../../src/queue/ind
 /** A fresh directory under the OS temp dir, removed by the returned cleanup. */
 export async function makeTempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `e2e-queue-${prefix}-`));
-  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 }) };
 }
 
 export async function segmentFiles(dir: string): Promise<string[]> {
