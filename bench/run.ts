@@ -21,7 +21,7 @@ const root = resolve(new URL('../..', import.meta.url).pathname);
 async function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((res, rej) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       try {
         const v = JSON.parse(line) as { event?: string; port?: number; otlp?: string };
         if (v.event === 'listening') res(v.port ?? Number(v.otlp?.split(':').pop()));

@@ -7,7 +7,7 @@ import { countItems } from '../otlp/index.js';
 import type { AppendOutcome, DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue } from '../queue/index.js';
 import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
-import type { Exporter, ExportItem } from '../export/exporter.js';
+import type { Exporter } from '../export/exporter.js';
 import type { AgentConfig } from './agent-config.js';
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
 import { decodeAgentRecord, encodeAgentRecord, type AgentItem } from './agent-record.js';
@@ -73,7 +73,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   const decode = (data: Uint8Array): DecodedRecord => {
     const r = decodeAgentRecord(data);
     // The runner's items carry an account; on the sending side the hub decides it from the signature.
-    return { item: { ...r.item, accountId: '' } as ExportItem, receivedAtMs: r.receivedAtMs };
+    return { item: { ...r.item, accountId: '' }, receivedAtMs: r.receivedAtMs };
   };
   const startRunner = (readerName: string, exporter: Exporter, batch: AgentConfig['exporters']['hub']['batch'], retry: AgentConfig['exporters']['hub']['retry']): void => {
     exporters.push(exporter);

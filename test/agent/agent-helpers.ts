@@ -49,6 +49,10 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = req.url ?? '/';
+      if (req.method === 'GET' && path === '/healthz') {
+        res.writeHead(200).end('ok');
+        return;
+      }
       const signal = /^\/v1\/(traces|metrics|logs)$/.exec(path)?.[1] as Signal | undefined;
       const atMs = Date.now();
       const answer = sink.respond(path, sink.attempts.length);
@@ -133,4 +137,63 @@ export function agentListeningLine(line: string): { otlpPort: number; healthPort
   } catch {
     return undefined;
   }
+}
+
+/** A port that was free a moment ago, for a process that must come back on the same address after a restart. */
+export async function freePort(): Promise<number> {
+  const { createServer: createNetServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A logs request (OTLP JSON) with one record per marker, opted in for the hub by `e2e.share: yes`. */
+export function markedLogs(markers: readonly string[]): string {
+  return JSON.stringify({
+    resourceLogs: [
+      {
+        resource: { attributes: [{ key: 'source.name', value: { stringValue: 'durability-test' } }] },
+        scopeLogs: [
+          {
+            logRecords: markers.map((m) => ({
+              timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+              severityNumber: 9,
+              body: { stringValue: m },
+              attributes: [{ key: 'e2e.share', value: { stringValue: 'yes' } }],
+            })),
+          },
+        ],
+      },
+    ],
+  });
+}
+
+/** POSTs marked logs to an agent; true only for a 200 (the agent acknowledged them as durable). */
+export async function sendMarked(otlpUrl: string, markers: readonly string[]): Promise<boolean> {
+  try {
+    const res = await fetch(`${otlpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: markedLogs(markers) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false; // connection refused or reset: not acknowledged
+  }
+}
+
+/** Log bodies containing `contains` at a hub's query API, with how often each occurs. */
+export async function hubLogBodies(consoleUrl: string, adminToken: string, contains: string): Promise<Map<string, number>> {
+  const res = await fetch(`${consoleUrl}/api/logs?contains=${encodeURIComponent(contains)}&limit=1000`, {
+    headers: { authorization: `Bearer ${adminToken}` },
+  });
+  const json = (await res.json()) as { logs?: Array<{ body: unknown }> };
+  const out = new Map<string, number>();
+  for (const l of json.logs ?? []) {
+    if (typeof l.body === 'string') out.set(l.body, (out.get(l.body) ?? 0) + 1);
+  }
+  return out;
 }

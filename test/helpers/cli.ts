@@ -28,11 +28,11 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): CliProces
   const stdout: string[] = [];
   const stderr: string[] = [];
   const listeners = new Set<(line: string) => void>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     stdout.push(line);
     for (const l of listeners) l(line);
   });
-  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
     child,

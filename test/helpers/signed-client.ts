@@ -257,17 +257,29 @@ export async function statsOf(t: TestHub, accountId: string): Promise<StatsRow |
   return (r.json as { accounts: StatsRow[] }).accounts.find((a) => a.accountId === accountId);
 }
 
+type ItemCounts = StatsRow['accepted'];
+
+/** Accepted item counts per account from `/api/stats`, to compare with after an attack. */
+export type StatsSnapshot = ReadonlyMap<string, ItemCounts>;
+
+export async function snapshotStats(t: TestHub): Promise<StatsSnapshot> {
+  const r = await t.api('/api/stats');
+  assert.equal(r.status, 200);
+  return new Map((r.json as { accounts: StatsRow[] }).accounts.map((a) => [a.accountId, a.accepted]));
+}
+
 /**
- * Asserts that `marker` never reached the store and no account except `sentinelAccountId` has an
- * accepted item. `sendSentinel(text)` must send `text` through a valid path: once it is in the store,
- * everything queued before it has been stored too (the queue is FIFO), so absence is meaningful
- * rather than "not yet".
+ * Asserts that `marker` never reached the store and that no account except `sentinelAccountId` has
+ * more accepted items than in `baseline` (default: none at all). `sendSentinel(text)` must send
+ * `text` through a valid path: once it is in the store, everything queued before it has been stored
+ * too (the queue is FIFO), so absence is meaningful rather than "not yet".
  */
 export async function assertNothingStored(
   t: TestHub,
   marker: string,
   sendSentinel: (text: string) => Promise<Reply>,
   sentinelAccountId: string,
+  baseline: StatsSnapshot = new Map(),
 ): Promise<void> {
   // Deliberately not containing `marker`, so the marker query cannot match the sentinel.
   const sentinel = `sentinel-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
@@ -275,10 +287,10 @@ export async function assertNothingStored(
   assert.equal(sent.status, 200, `the sentinel must be accepted: ${sent.body.toString()}`);
   await eventually(async () => (await storedLogs(t, sentinel)).length === 1, 'the sentinel log in the store');
   assert.deepEqual(await storedLogs(t, marker), [], 'the attack payload must not be stored');
-  const r = await t.api('/api/stats');
-  for (const row of (r.json as { accounts: StatsRow[] }).accounts) {
-    if (row.accountId === sentinelAccountId) continue;
-    assert.deepEqual(row.accepted, { spans: 0, dataPoints: 0, logRecords: 0 }, `account ${row.accountId} must have no accepted items`);
+  for (const [accountId, accepted] of await snapshotStats(t)) {
+    if (accountId === sentinelAccountId) continue;
+    const expected = baseline.get(accountId) ?? { spans: 0, dataPoints: 0, logRecords: 0 };
+    assert.deepEqual(accepted, expected, `account ${accountId} must have no newly accepted items`);
   }
 }
 
@@ -290,8 +302,10 @@ export interface SigV4Fixture {
   sentinel: TestAccount;
   /** Sends a request and returns the reply (plain HTTP). */
   send(req: WireRequest): Promise<Reply>;
+  /** Accepted counts now: pass to assertNothingStored when the account already sent valid data. */
+  snapshot(): Promise<StatsSnapshot>;
   /** assertNothingStored with the sentinel account sending over the valid signed path. */
-  assertNothingStored(marker: string): Promise<void>;
+  assertNothingStored(marker: string, baseline?: StatsSnapshot): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -305,7 +319,9 @@ export async function startSigV4Fixture(overrides: Record<string, unknown> = {})
       b,
       sentinel,
       send: (req) => send(t.otlpUrl, req),
-      assertNothingStored: (m) => assertNothingStored(t, m, async (text) => send(t.otlpUrl, await signedLogs(t.otlpUrl, sentinel, text)), sentinel.id),
+      snapshot: () => snapshotStats(t),
+      assertNothingStored: (m, baseline) =>
+        assertNothingStored(t, m, async (text) => send(t.otlpUrl, await signedLogs(t.otlpUrl, sentinel, text)), sentinel.id, baseline),
       close: () => t.close(),
     };
   } catch (err) {

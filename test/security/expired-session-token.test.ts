@@ -96,26 +96,29 @@ test('over HTTP: a session works until its expiration, then 403 expired and noth
   fx.t.hub.security.registry?.reload();
   await new Promise((r) => setTimeout(r, Math.max(0, expiresAtMs - Date.now()) + 100));
 
+  const baseline = await fx.snapshot();
   const m = marker('session-expired');
   const r = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, m, { credentials: session }));
   assert.equal(r.status, 403);
   assert.equal(statusMessage(r), 'The security token included in the request is expired');
-  await fx.assertNothingStored(m);
+  await fx.assertNothingStored(m, baseline);
 });
 
 test('a tampered session token: 403 invalid, nothing stored', async () => {
   const session = await issueSession();
+  const baseline = await fx.snapshot();
   const last = session.sessionToken.at(-1) === 'A' ? 'B' : 'A';
   const m = marker('session-tampered');
   const r = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, m, { credentials: { ...session, sessionToken: `${session.sessionToken.slice(0, -1)}${last}` } }));
   assert.equal(r.status, 403);
   assert.equal(statusMessage(r), 'The security token included in the request is invalid.');
-  await fx.assertNothingStored(m);
+  await fx.assertNothingStored(m, baseline);
 });
 
 test('session keys without x-amz-security-token, or with another session\'s token: 403, nothing stored', async () => {
   const session = await issueSession();
   const other = await issueSession();
+  const baseline = await fx.snapshot();
   const m = marker('session-no-token');
   const { sessionToken: _dropped, ...keysOnly } = session;
   const r = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, m, { credentials: keysOnly }));
@@ -124,8 +127,8 @@ test('session keys without x-amz-security-token, or with another session\'s toke
   const m2 = marker('session-swapped');
   const r2 = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, m2, { credentials: { ...session, sessionToken: other.sessionToken } }));
   assert.equal(r2.status, 403);
-  await fx.assertNothingStored(m);
-  await fx.assertNothingStored(m2);
+  await fx.assertNothingStored(m, baseline);
+  await fx.assertNothingStored(m2, baseline);
 });
 
 test('session credentials cannot mint further sessions', async () => {
