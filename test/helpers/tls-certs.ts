@@ -19,6 +19,8 @@ export interface TestPki {
   ca: CertFiles;
   /** Server certificate for `127.0.0.1` and `localhost` (subjectAltName), signed by `ca`. */
   server: CertFiles;
+  /** Another server certificate for the same names (certificate rotation), in new files. */
+  issueServer(): Promise<CertFiles>;
   /** A client certificate (extendedKeyUsage clientAuth) with subject CN `cn`, signed by `ca`. */
   issueClient(cn: string): Promise<CertFiles>;
   /** Another, untrusted CA and a client certificate with subject CN `cn` signed by it. */
@@ -65,19 +67,16 @@ export async function createTestPki(): Promise<TestPki> {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-pki-'));
   try {
     const ca = await selfSignedCa(dir, 'ca');
-    const server = await issue(
-      dir,
-      ca,
-      'server',
-      '127.0.0.1',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n',
-    );
     let n = 0;
+    const issueServer = (name: string): Promise<CertFiles> =>
+      issue(dir, ca, name, '127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n');
+    const server = await issueServer('server');
     let untrustedCa: CertFiles | undefined;
     return {
       dir,
       ca,
       server,
+      issueServer: () => issueServer(`server-${n++}`),
       issueClient: (cn) => issue(dir, ca, `client-${n++}`, cn, 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\n'),
       async issueUntrustedClient(cn) {
         untrustedCa ??= await selfSignedCa(dir, 'untrusted-ca');

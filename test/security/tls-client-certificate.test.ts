@@ -5,6 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
+import { rename, writeFile } from 'node:fs/promises';
+import { connect } from 'node:tls';
 import {
   assertNothingStored,
   createAccount,
@@ -114,4 +117,37 @@ test("the certificate whose CN is the account id, with the account's signature: 
   assert.deepEqual(JSON.parse(self.body.toString()), { accountId: a.id, apiKey: a.apiKey });
   const bOk = await send(base, await signedLogs(base, b, marker('tls-ok-b')), { tls: tlsB });
   assert.equal(bOk.status, 200, bOk.body.toString());
+});
+
+/** SHA-256 fingerprint of the certificate the ingest port presents to a new connection. */
+function serverFingerprint(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: t.hub.otlpAddress.port, ca: pki.ca.cert, cert: tlsA.cert, key: tlsA.key }, () => {
+      const fp = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fp);
+    });
+    socket.on('error', reject);
+  });
+}
+
+const fingerprintOf = (pem: Buffer): string => new X509Certificate(pem).fingerprint256;
+
+test('a renewed server certificate is picked up without a restart: written in place, and swapped in by rename', async () => {
+  assert.equal(await serverFingerprint(), fingerprintOf(pki.server.cert));
+  const renewed = await pki.issueServer();
+  await writeFile(pki.server.keyPath, renewed.key);
+  await writeFile(pki.server.certPath, renewed.cert);
+  await eventually(async () => (await serverFingerprint()) === fingerprintOf(renewed.cert), 'the renewed certificate (written in place)');
+
+  // cert-manager, Kubernetes secret volumes and most deploy tools replace files by rename instead;
+  // twice, because a watcher left on the replaced file's old inode would see only the first.
+  for (let round = 0; round < 2; round++) {
+    const again = await pki.issueServer();
+    await rename(again.keyPath, pki.server.keyPath);
+    await rename(again.certPath, pki.server.certPath);
+    await eventually(async () => (await serverFingerprint()) === fingerprintOf(again.cert), `the renewed certificate (renamed over, round ${round + 1})`);
+  }
+  const m = marker('tls-renewed');
+  assert.equal((await send(base, await signedLogs(base, a, m), { tls: tlsA })).status, 200);
 });
