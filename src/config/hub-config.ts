@@ -54,6 +54,18 @@ const otlpExporterSchema = z
   })
   .strict();
 
+const lokiSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Loki push URL, e.g. http://loki:3100/loki/api/v1/push */
+    endpoint: z.string().url(),
+    /** Resource attributes promoted to stream labels; Loki indexes at most 15 labels. */
+    indexLabels: z.array(z.string().min(1)).max(15).default(['e2e.account.id', 'source.name', 'service.name']),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutSeconds: z.number().positive().default(10),
+  })
+  .strict();
+
 const remoteWriteSchema = z
   .object({
     name: z.string().min(1),
@@ -133,6 +145,7 @@ export const hubConfigSchema = z
         embedded: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
         otlp: z.array(otlpExporterSchema).default([]),
         prometheusRemoteWrite: z.array(remoteWriteSchema).default([]),
+        loki: z.array(lokiSchema).default([]),
       })
       .strict()
       .prefault({}),

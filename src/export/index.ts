@@ -39,3 +39,5 @@ export type {
   PromSample,
   PromLabel,
 } from './prometheus/index.js';
+export { createLokiExporter, lokiLabelName, MAX_LOKI_INDEX_LABELS } from './loki-exporter.js';
+export type { LokiExporterOptions } from './loki-exporter.js';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
 import {
   createOtlpExporter,
+  createLokiExporter,
   createPrometheusRemoteWriteExporter,
   startExporterRunner,
   type Exporter,
@@ -53,6 +54,12 @@ export function startExporters(config: HubConfig, queue: DurableQueue, metrics: 
     start(
       `prw-${e.name}`,
       createPrometheusRemoteWriteExporter({ name: e.name, endpoint: e.endpoint, headers: e.headers, tenant: config.tenant, timeoutMs: e.timeoutSeconds * 1000 }),
+    );
+  }
+  for (const e of config.exporters.loki) {
+    start(
+      `loki-${e.name}`,
+      createLokiExporter({ name: e.name, endpoint: e.endpoint, indexLabels: e.indexLabels, tenant: config.tenant, headers: e.headers, timeoutMs: e.timeoutSeconds * 1000 }),
     );
   }
   return {
