@@ -37,7 +37,8 @@ export async function runAccountsCommand(argv: string[]): Promise<number> {
     return command === undefined && values.help !== true ? 2 : 0;
   }
   const hub = (values.hub ?? process.env['E2E_CONSOLE_URL'] ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-  const token = values.token ?? process.env['E2E_ADMIN_TOKEN'] ?? (await readToken(values['data-dir'] ?? process.env['E2E_DATA_DIR'] ?? './data'));
+  const envToken = process.env['E2E_ADMIN_TOKEN'];
+  const token = values.token ?? (envToken === undefined || envToken === '' ? undefined : envToken) ?? (await readToken(values['data-dir'] ?? process.env['E2E_DATA_DIR'] ?? './data'));
   if (token === undefined) {
     process.stderr.write('accounts: no admin token: pass --token, set E2E_ADMIN_TOKEN or --data-dir of the hub\n');
     return 2;

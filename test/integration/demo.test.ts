@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli } from '../helpers/cli.js';
+import { eventually } from '../helpers/test-hub.js';
 
 it('the demo (npm start) onboards three accounts over the admin API and their signed traffic forms cross-account traces', { timeout: 60_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'e2e-demo-'));
@@ -14,7 +15,12 @@ it('the demo (npm start) onboards three accounts over the admin API and their si
     assert.match(await demo.waitForLine((l) => (l.includes('OTLP ingest') ? l : undefined)), /auth: sigv4/);
     const traceUrl = await demo.waitForLine((l) => /last trace (http:\/\/\S+)/.exec(l)?.[1], 30_000);
     const headers = { authorization: `Bearer ${token}` };
-    const trace = (await (await fetch(traceUrl, { headers })).json()) as { spans: { accountId: string; traceId: string; parentSpanId: string; spanId: string }[] };
+    type Trace = { spans: { accountId: string; traceId: string; parentSpanId: string; spanId: string }[] };
+    // The three accounts' requests of one order land independently: wait until the store has them.
+    const trace = await eventually(async () => {
+      const t = (await (await fetch(traceUrl, { headers })).json()) as Trace;
+      return new Set(t.spans?.map((s) => s.accountId)).size >= 2 ? t : undefined;
+    }, 'the order trace from several accounts', 15_000);
     const accounts = new Set(trace.spans.map((s) => s.accountId));
     assert.ok(accounts.size >= 2, `one order's trace crosses accounts: ${[...accounts].join(',')}`);
     assert.ok(accounts.has('111111111111') && accounts.has('222222222222'));
