@@ -23,7 +23,7 @@ export interface RunningExporters {
  * holds up ingest or the other exporters (until the queue bound answers 503).
  */
 export function startExporters(config: HubConfig, queue: DurableQueue, metrics: HubMetrics, logger: Logger): RunningExporters {
-  const running: { name: string; exporter: Exporter; runner: ExporterRunner; sent: number; failed: number }[] = [];
+  const running: { name: string; exporter: Exporter; runner: ExporterRunner; sent: number; failed: number; retries: number }[] = [];
   const start = (name: string, exporter: Exporter): void => {
     const runner = startExporterRunner({
       exporter,
@@ -34,7 +34,7 @@ export function startExporters(config: HubConfig, queue: DurableQueue, metrics: 
       retry: { initialMs: 200, maxMs: 30_000 },
       logger: logger.child({ exporter: name }),
     });
-    running.push({ name, exporter, runner, sent: 0, failed: 0 });
+    running.push({ name, exporter, runner, sent: 0, failed: 0, retries: 0 });
   };
   for (const e of config.exporters.otlp) {
     start(
@@ -68,6 +68,8 @@ export function startExporters(config: HubConfig, queue: DurableQueue, metrics: 
         const s = r.runner.stats();
         metrics.exportItems.inc({ exporter: r.name, outcome: 'sent' }, s.sentItems - r.sent);
         metrics.exportItems.inc({ exporter: r.name, outcome: 'failed' }, s.failedItems - r.failed);
+        metrics.exportRetries.inc({ exporter: r.name }, s.retries - r.retries);
+        r.retries = s.retries;
         r.sent = s.sentItems;
         r.failed = s.failedItems;
         metrics.exportLagSeconds.set({ exporter: r.name }, s.lagSeconds ?? 0);

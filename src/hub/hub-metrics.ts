@@ -15,6 +15,7 @@ export interface HubMetrics {
   readonly exportLagSeconds: Gauge<'exporter'>;
   readonly exportItems: Counter<'exporter' | 'outcome'>;
   readonly limitsDegraded: Gauge;
+  readonly exportRetries: Counter<'exporter'>;
 }
 
 export function createHubMetrics(): HubMetrics {
@@ -85,6 +86,12 @@ export function createHubMetrics(): HubMetrics {
       name: 'e2e_export_items_total',
       help: 'Items handed to each exporter by outcome (sent|failed)',
       labelNames: ['exporter', 'outcome'],
+      registers: [registry],
+    }),
+    exportRetries: new Counter({
+      name: 'e2e_export_retries_total',
+      help: 'Export attempts retried after a retryable failure (backend down, 429/503), per exporter',
+      labelNames: ['exporter'],
       registers: [registry],
     }),
     limitsDegraded: new Gauge({

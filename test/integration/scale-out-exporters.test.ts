@@ -156,5 +156,10 @@ describe('scale-out exporters: Prometheus remote write and OTLP to a second hub'
     }, 'all points after the outage', 60_000);
     const values = series[0]!.values.map(([, v]) => Number(v));
     assert.deepEqual(values, Array.from({ length: N }, (_, i) => i), 'every point, in order');
+    const text = await (await fetch(`${hub.consoleUrl}/metrics`)).text();
+    const retries = /e2e_export_retries_total\{exporter="prw-prom"\} (\d+)/.exec(text);
+    assert.ok(retries !== null && Number(retries[1]) > 0, 'the outage shows as retries in /metrics');
+    assert.match(text, /e2e_export_lag_seconds\{exporter="prw-prom"\}/);
+    assert.match(text, /e2e_export_items_total\{exporter="prw-prom",outcome="sent"\}/);
   });
 });
