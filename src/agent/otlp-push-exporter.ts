@@ -4,6 +4,7 @@ import { countItems, decodeRpcStatus, encodeRequest } from '../otlp/index.js';
 import type { RequestBySignal, Signal } from '../otlp/model.js';
 import type { ExportItem, ExportOutcome, Exporter } from '../export/exporter.js';
 import { createHttpSender, type SendOutcome } from '../export/http-sender.js';
+import { mergeBySignal } from '../export/otlp-exporter.js';
 import type { AgentItem } from './agent-record.js';
 
 const gzip = promisify(gzipCallback);
@@ -26,26 +27,6 @@ export interface OtlpPushExporterOptions {
   onRejected?: (status: number, message: string) => void;
   /** Told how many items each export left out (select) and sent. */
   onItems?: (signal: Signal, counts: { sent: number; filtered: number }) => void;
-}
-
-type Merged = { [S in Signal]?: RequestBySignal[S] };
-
-function merge(items: readonly AgentItem[]): Merged {
-  const out: Merged = {};
-  for (const item of items) {
-    switch (item.signal) {
-      case 'traces':
-        (out.traces ??= { resourceSpans: [] }).resourceSpans.push(...item.request.resourceSpans);
-        break;
-      case 'metrics':
-        (out.metrics ??= { resourceMetrics: [] }).resourceMetrics.push(...item.request.resourceMetrics);
-        break;
-      case 'logs':
-        (out.logs ??= { resourceLogs: [] }).resourceLogs.push(...item.request.resourceLogs);
-        break;
-    }
-  }
-  return out;
 }
 
 /**
@@ -94,7 +75,7 @@ export function createOtlpPushExporter(options: OtlpPushExporterOptions): Export
         filtered[item.signal] += before - after;
         if (kept !== undefined && after > 0) selected.push(kept);
       }
-      const merged = merge(selected);
+      const merged = mergeBySignal(selected);
       const outcomes: Array<{ signal: Signal; outcome: SendOutcome }> = [];
       for (const signal of SIGNAL_ORDER) {
         const request = merged[signal];

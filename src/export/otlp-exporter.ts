@@ -72,9 +72,11 @@ export function createOtlpExporter(options: OtlpExporterOptions): Exporter {
 }
 
 type MergedRequests = { [S in Signal]?: RequestBySignal[S] };
+/** Any item that carries one signal's request (hub queue items, agent queue items). */
+export type SignalRequest = { [S in Signal]: { signal: S; request: RequestBySignal[S] } }[Signal];
 
 /** Concatenates the resource-level lists of each signal's requests (a request per signal, not per item). */
-export function mergeBySignal(items: readonly ExportItem[]): MergedRequests {
+export function mergeBySignal(items: readonly SignalRequest[]): MergedRequests {
   const out: MergedRequests = {};
   for (const item of items) {
     switch (item.signal) {
