@@ -72,12 +72,28 @@ async function main(): Promise<void> {
     }),
   );
   const hub = await startChild([join(root, 'dist/src/cli/main.js'), 'hub', '--config', configFile]);
+  // The same hub without the embedded store: the ingest path alone (auth, decode, validate, fsync).
+  const ingestOnlyFile = join(dir, 'hub-ingest-only.yaml');
+  await writeFile(
+    ingestOnlyFile,
+    stringify({
+      dataDir: join(dir, 'data-ingest-only'),
+      logLevel: 'warn',
+      otlp: { host: '127.0.0.1', port: 0, maxConcurrentRequests: 1024 },
+      console: { host: '127.0.0.1', port: 0 },
+      auth: { mode: 'none' },
+      usagePlans: { default: { requestsPerSecond: 1_000_000, burst: 1_000_000, bytesPerSecond: 1_000_000_000 } },
+      queue: { maxBytes: 4 * 1024 * 1024 * 1024 },
+      exporters: { embedded: { enabled: false } },
+    }),
+  );
+  const ingestOnly = await startChild([join(root, 'dist/src/cli/main.js'), 'hub', '--config', ingestOnlyFile]);
   const base = await startChild([join(root, 'dist/bench/baseline-server.js')]);
   try {
     for (const signal of ['traces', 'logs', 'metrics'] as Signal[]) {
       const body = Buffer.from(benchPayload(signal, ITEMS));
       const results: Record<string, autocannon.Result> = {};
-      for (const [target, port] of [['baseline', base.port], ['hub', hub.port]] as const) {
+      for (const [target, port] of [['baseline', base.port], ['hub', hub.port], ['hub-ingest-only', ingestOnly.port]] as const) {
         const r = await drive(port, signal, body);
         results[target] = r;
         const non2xx = r.non2xx;
@@ -93,16 +109,17 @@ async function main(): Promise<void> {
           requestBytes: body.length,
           p50Ms: r.latency.p50,
           p99Ms: r.latency.p99,
-          peakRssMb: await peakRssMb(target === 'hub' ? hub.child.pid : base.child.pid),
+          peakRssMb: await peakRssMb(target === 'hub' ? hub.child.pid : target === 'baseline' ? base.child.pid : ingestOnly.child.pid),
           non2xx,
           errors: r.errors,
-          ratioToBaseline: target === 'hub' ? Number((rps / okRps(results['baseline'] ?? r)).toFixed(3)) : 1,
+          ratioToBaseline: target === 'baseline' ? 1 : Number((rps / okRps(results['baseline'] ?? r)).toFixed(3)),
         };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       }
     }
   } finally {
     hub.child.kill('SIGTERM');
+    ingestOnly.child.kill('SIGTERM');
     base.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     await rm(dir, { recursive: true, force: true });
