@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { countItems } from '../otlp/index.js';
+import { closeServer, listenOn } from '../ingest/index.js';
 import type { AppendOutcome, DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue } from '../queue/index.js';
 import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
@@ -187,7 +188,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   let healthAddress: AddressInfo;
   try {
     otlpAddress = await receiver.listen();
-    healthAddress = await listen(health, config.health.host, config.health.port);
+    healthAddress = await listenOn(health, config.health.host, config.health.port);
     await scraper?.start();
   } catch (err) {
     await Promise.allSettled([receiver.close(), closeServer(health), ...[...runners.values()].map((r) => r.stop())]);
@@ -262,20 +263,3 @@ function createHealthServer(metrics: AgentMetrics, queue: DurableQueue, runners:
   return server;
 }
 
-function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return Promise.resolve();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { countItems, decodeRequest, OtlpDecodeError } from '../otlp/index.js';
 import type { OtlpFormat, RequestBySignal, Signal } from '../otlp/model.js';
 import type { AppendOutcome } from '../queue/types.js';
-import { decompress, parseOtlpContentType, readBody, sendError, sendSuccess } from '../ingest/index.js';
+import { closeServer, decompress, listenOn, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
 import type { ErrorReply } from '../ingest/respond.js';
 import type { AgentItem } from './agent-record.js';
 
@@ -123,20 +123,11 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
 
   /** Error reply; a body left unread closes the connection rather than being drained. */
   function reject(req: IncomingMessage, res: ServerResponse, format: OtlpFormat, r: ErrorReply): void {
-    const unread = !req.complete;
-    sendError(res, format, { ...r, close: unread || r.close === true });
-    if (unread) res.once('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+    replyAndDropUnread(req, res, format, r);
   }
 
   return {
-    listen: () =>
-      new Promise((resolve, rejectListen) => {
-        server.once('error', rejectListen);
-        server.listen(options.port, options.host, () => {
-          server.off('error', rejectListen);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
+    listen: () => listenOn(server, options.host, options.port),
     address: () => server.address() as AddressInfo,
     drain() {
       draining = true;
@@ -147,11 +138,9 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
         drainWaiter = resolve;
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        draining = true;
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      draining = true;
+      return closeServer(server);
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { AccountStatsBook } from '../hub/account-stats.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import { bearerMatches, parseLimit, parseNanos, sendApiError, sendJson } from './http-util.js';
 import { CONSOLE_HTML } from './console-page.js';
+import { closeServer, listenOn } from '../ingest/index.js';
 
 /** Admin routes for accounts; served when the hub has an account registry (auth modes sigv4/basic). */
 export type ApiRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
@@ -121,19 +122,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
   server.requestTimeout = 60_000;
 
   return {
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    listen: () => listenOn(server, options.host, options.port),
+    close: () => closeServer(server),
   };
 }
 

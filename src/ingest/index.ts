@@ -6,3 +6,4 @@ export { parseOtlpContentType, contentTypeOf } from './content-type.js';
 export { decompress } from './decompress.js';
 export { readBody } from './read-body.js';
 export { sendError, sendSuccess, grpcCodeFor } from './respond.js';
+export { listenOn, closeServer, replyAndDropUnread } from './server-lifecycle.js';

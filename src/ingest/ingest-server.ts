@@ -15,6 +15,7 @@ import { parseOtlpContentType } from './content-type.js';
 import { decompress } from './decompress.js';
 import { readBody } from './read-body.js';
 import { sendError, sendSuccess, type ErrorReply } from './respond.js';
+import { closeServer, listenOn, replyAndDropUnread } from './server-lifecycle.js';
 
 export type LimitCheck = (
   accountId: string,
@@ -207,12 +208,7 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
 
   /** Error reply; a request whose body was not read completely gets `Connection: close`. */
   function reject(req: IncomingMessage, res: ServerResponse, format: OtlpFormat, signal: Signal | undefined, reply: ErrorReply): void {
-    const unread = !req.complete;
-    sendError(res, format, { ...reply, close: unread || reply.close === true });
-    if (unread) {
-      // Drop the rest of the body instead of reading it; give the reply a moment to flush first.
-      res.once('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
-    }
+    replyAndDropUnread(req, res, format, reply);
     if (signal !== undefined && reply.status >= 500) logger.warn({ signal, status: reply.status, message: reply.message }, 'ingest refused');
   }
 
@@ -224,14 +220,7 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
   server.maxHeadersCount = 200;
 
   return {
-    listen: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
+    listen: () => listenOn(server, options.host, options.port),
     address: () => server.address() as AddressInfo,
     drain: () => {
       draining = true;
@@ -242,12 +231,10 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
         drainWaiter = resolve;
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        draining = true;
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => {
+      draining = true;
+      return closeServer(server);
+    },
     setSecureContext: (tls) => {
       (server as unknown as { setSecureContext(o: HttpsOptions): void }).setSecureContext?.(tls);
     },
