@@ -56,38 +56,30 @@ function okRps(r: autocannon.Result): number {
   return (r.requests.total - r.non2xx) / r.duration;
 }
 
-async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-bench-'));
-  const configFile = join(dir, 'hub.yaml');
+/** A hub child process on loopback with auth none; `extra` adds config keys. */
+async function startHub(dir: string, name: string, extra: Record<string, unknown>): Promise<{ child: ChildProcess; port: number }> {
+  const configFile = join(dir, `${name}.yaml`);
   await writeFile(
     configFile,
     stringify({
-      dataDir: join(dir, 'data'),
+      dataDir: join(dir, `data-${name}`),
       logLevel: 'warn',
       otlp: { host: '127.0.0.1', port: 0, maxConcurrentRequests: 1024 },
       console: { host: '127.0.0.1', port: 0 },
       auth: { mode: 'none' },
       // The usage plan is not what is measured here: lift it so every request is processed.
       usagePlans: { default: { requestsPerSecond: 1_000_000, burst: 1_000_000, bytesPerSecond: 1_000_000_000 } },
+      ...extra,
     }),
   );
-  const hub = await startChild([join(root, 'dist/src/cli/main.js'), 'hub', '--config', configFile]);
+  return startChild([join(root, 'dist/src/cli/main.js'), 'hub', '--config', configFile]);
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-bench-'));
+  const hub = await startHub(dir, 'hub', {});
   // The same hub without the embedded store: the ingest path alone (auth, decode, validate, fsync).
-  const ingestOnlyFile = join(dir, 'hub-ingest-only.yaml');
-  await writeFile(
-    ingestOnlyFile,
-    stringify({
-      dataDir: join(dir, 'data-ingest-only'),
-      logLevel: 'warn',
-      otlp: { host: '127.0.0.1', port: 0, maxConcurrentRequests: 1024 },
-      console: { host: '127.0.0.1', port: 0 },
-      auth: { mode: 'none' },
-      usagePlans: { default: { requestsPerSecond: 1_000_000, burst: 1_000_000, bytesPerSecond: 1_000_000_000 } },
-      queue: { maxBytes: 4 * 1024 * 1024 * 1024 },
-      exporters: { embedded: { enabled: false } },
-    }),
-  );
-  const ingestOnly = await startChild([join(root, 'dist/src/cli/main.js'), 'hub', '--config', ingestOnlyFile]);
+  const ingestOnly = await startHub(dir, 'hub-ingest-only', { queue: { maxBytes: 4 * 1024 * 1024 * 1024 }, exporters: { embedded: { enabled: false } } });
   const base = await startChild([join(root, 'dist/bench/baseline-server.js')]);
   try {
     for (const signal of ['traces', 'logs', 'metrics'] as Signal[]) {

@@ -81,7 +81,9 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const signal = SIGNAL_PATHS[path];
-    const format: OtlpFormat = parseOtlpContentType(req.headers['content-type']) ?? 'json';
+    const contentType = parseOtlpContentType(req.headers['content-type']);
+    // Errors answer in the request's encoding; JSON when the content type is not OTLP (readable by curl).
+    const format: OtlpFormat = contentType ?? 'json';
 
     if (signal === undefined) {
       if (req.method === 'GET' && path.startsWith('/v1/self/') && options.authenticator.handleSelf !== undefined) {
@@ -105,7 +107,6 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     if (inFlight > options.maxConcurrentRequests) {
       return reject(req, res, format, signal, { status: 503, message: 'too many concurrent requests', retryAfterSeconds: 1 });
     }
-    const contentType = parseOtlpContentType(req.headers['content-type']);
     if (contentType === undefined) {
       return reject(req, res, format, signal, {
         status: 415,

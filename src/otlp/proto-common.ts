@@ -18,6 +18,47 @@ export function readMessage<T>(r: ProtoReader, field: number, read: (r: ProtoRea
   return value;
 }
 
+/** A request message: field 1 repeated, e.g. ExportTraceServiceRequest.resource_spans. */
+export function readRepeatedField1<T>(r: ProtoReader, read: (r: ProtoReader) => T): T[] {
+  const out: T[] = [];
+  while (r.pos < r.end) {
+    const tag = r.readTag();
+    if (tag === ((1 << 3) | 2)) out.push(readMessage(r, 1, read));
+    else r.skip(tag);
+  }
+  return out;
+}
+
+/**
+ * ResourceSpans/Metrics/Logs and ScopeSpans/Metrics/Logs share one layout: field 1 a header message
+ * (Resource or InstrumentationScope), field 2 the repeated children, field 3 schema_url. One reader
+ * serves all six; each signal puts the parts under its own field names.
+ */
+export function readEnvelope<H, C>(
+  r: ProtoReader,
+  readHead: (r: ProtoReader) => H,
+  readChild: (r: ProtoReader) => C,
+): { head: H | undefined; children: C[]; schemaUrl: string } {
+  const out: { head: H | undefined; children: C[]; schemaUrl: string } = { head: undefined, children: [], schemaUrl: '' };
+  while (r.pos < r.end) {
+    const tag = r.readTag();
+    switch (tag) {
+      case (1 << 3) | 2:
+        out.head = readMessage(r, 1, readHead);
+        break;
+      case (2 << 3) | 2:
+        out.children.push(readMessage(r, 2, readChild));
+        break;
+      case (3 << 3) | 2:
+        out.schemaUrl = r.string(3);
+        break;
+      default:
+        r.skip(tag);
+    }
+  }
+  return out;
+}
+
 function readAnyValueAt(r: ProtoReader, depth: number): AnyValue {
   if (depth > MAX_ANY_VALUE_DEPTH) r.fail(`AnyValue nesting deeper than ${MAX_ANY_VALUE_DEPTH} at offset ${r.pos}`);
   // A oneof: when a sender repeats it, the last field wins, as in every protobuf parser.

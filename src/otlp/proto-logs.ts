@@ -3,7 +3,9 @@ import type { ExportLogsServiceRequest, LogRecord, ResourceLogs, ScopeLogs } fro
 import {
   readAnyValue,
   readKeyValueInto,
+  readEnvelope,
   readMessage,
+  readRepeatedField1,
   readResource,
   readScope,
   writeAnyValue,
@@ -23,54 +25,20 @@ import type { ProtoWriter } from './proto-writer.js';
 // opentelemetry/proto/logs/v1/logs.proto, collector/logs/v1/logs_service.proto
 
 export function readLogsRequest(r: ProtoReader): ExportLogsServiceRequest {
-  const resourceLogs: ResourceLogs[] = [];
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    if (tag === ((1 << 3) | 2)) resourceLogs.push(readMessage(r, 1, readResourceLogs));
-    else r.skip(tag);
-  }
-  return { resourceLogs };
+  return { resourceLogs: readRepeatedField1(r, readResourceLogs) };
 }
 
 function readResourceLogs(r: ProtoReader): ResourceLogs {
-  const out: ResourceLogs = { scopeLogs: [], schemaUrl: '' };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.resource = readMessage(r, 1, readResource);
-        break;
-      case (2 << 3) | 2:
-        out.scopeLogs.push(readMessage(r, 2, readScopeLogs));
-        break;
-      case (3 << 3) | 2:
-        out.schemaUrl = r.string(3);
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
+  const e = readEnvelope(r, readResource, readScopeLogs);
+  const out: ResourceLogs = { scopeLogs: e.children, schemaUrl: e.schemaUrl };
+  if (e.head !== undefined) out.resource = e.head;
   return out;
 }
 
 function readScopeLogs(r: ProtoReader): ScopeLogs {
-  const out: ScopeLogs = { logRecords: [], schemaUrl: '' };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.scope = readMessage(r, 1, readScope);
-        break;
-      case (2 << 3) | 2:
-        out.logRecords.push(readMessage(r, 2, readLogRecord));
-        break;
-      case (3 << 3) | 2:
-        out.schemaUrl = r.string(3);
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
+  const e = readEnvelope(r, readScope, readLogRecord);
+  const out: ScopeLogs = { logRecords: e.children, schemaUrl: e.schemaUrl };
+  if (e.head !== undefined) out.scope = e.head;
   return out;
 }
 

@@ -19,7 +19,9 @@ import type {
 } from './model.js';
 import {
   readKeyValueInto,
+  readEnvelope,
   readMessage,
+  readRepeatedField1,
   readResource,
   readScope,
   writeAttributes,
@@ -38,54 +40,20 @@ import type { ProtoWriter } from './proto-writer.js';
 // opentelemetry/proto/metrics/v1/metrics.proto, collector/metrics/v1/metrics_service.proto
 
 export function readMetricsRequest(r: ProtoReader): ExportMetricsServiceRequest {
-  const resourceMetrics: ResourceMetrics[] = [];
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    if (tag === ((1 << 3) | 2)) resourceMetrics.push(readMessage(r, 1, readResourceMetrics));
-    else r.skip(tag);
-  }
-  return { resourceMetrics };
+  return { resourceMetrics: readRepeatedField1(r, readResourceMetrics) };
 }
 
 function readResourceMetrics(r: ProtoReader): ResourceMetrics {
-  const out: ResourceMetrics = { scopeMetrics: [], schemaUrl: '' };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.resource = readMessage(r, 1, readResource);
-        break;
-      case (2 << 3) | 2:
-        out.scopeMetrics.push(readMessage(r, 2, readScopeMetrics));
-        break;
-      case (3 << 3) | 2:
-        out.schemaUrl = r.string(3);
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
+  const e = readEnvelope(r, readResource, readScopeMetrics);
+  const out: ResourceMetrics = { scopeMetrics: e.children, schemaUrl: e.schemaUrl };
+  if (e.head !== undefined) out.resource = e.head;
   return out;
 }
 
 function readScopeMetrics(r: ProtoReader): ScopeMetrics {
-  const out: ScopeMetrics = { metrics: [], schemaUrl: '' };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.scope = readMessage(r, 1, readScope);
-        break;
-      case (2 << 3) | 2:
-        out.metrics.push(readMessage(r, 2, readMetric));
-        break;
-      case (3 << 3) | 2:
-        out.schemaUrl = r.string(3);
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
+  const e = readEnvelope(r, readScope, readMetric);
+  const out: ScopeMetrics = { metrics: e.children, schemaUrl: e.schemaUrl };
+  if (e.head !== undefined) out.scope = e.head;
   return out;
 }
 
@@ -184,13 +152,14 @@ function readSum(r: ProtoReader): Sum {
   return out;
 }
 
-function readHistogram(r: ProtoReader): Histogram {
-  const out: Histogram = { dataPoints: [], aggregationTemporality: 0 };
+/** Histogram and ExponentialHistogram: field 1 repeated data points, field 2 aggregation temporality. */
+function readAggregated<P>(r: ProtoReader, readPoint: (r: ProtoReader) => P): { dataPoints: P[]; aggregationTemporality: number } {
+  const out: { dataPoints: P[]; aggregationTemporality: number } = { dataPoints: [], aggregationTemporality: 0 };
   while (r.pos < r.end) {
     const tag = r.readTag();
     switch (tag) {
       case (1 << 3) | 2:
-        out.dataPoints.push(readMessage(r, 1, readHistogramDataPoint));
+        out.dataPoints.push(readMessage(r, 1, readPoint));
         break;
       case (2 << 3) | 0:
         out.aggregationTemporality = r.int32();
@@ -202,22 +171,12 @@ function readHistogram(r: ProtoReader): Histogram {
   return out;
 }
 
+function readHistogram(r: ProtoReader): Histogram {
+  return readAggregated(r, readHistogramDataPoint);
+}
+
 function readExponentialHistogram(r: ProtoReader): ExponentialHistogram {
-  const out: ExponentialHistogram = { dataPoints: [], aggregationTemporality: 0 };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.dataPoints.push(readMessage(r, 1, readExponentialDataPoint));
-        break;
-      case (2 << 3) | 0:
-        out.aggregationTemporality = r.int32();
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
-  return out;
+  return readAggregated(r, readExponentialDataPoint);
 }
 
 function readSummary(r: ProtoReader): Summary {

@@ -10,7 +10,9 @@ import type {
 } from './model.js';
 import {
   readKeyValueInto,
+  readEnvelope,
   readMessage,
+  readRepeatedField1,
   readResource,
   readScope,
   writeAttributes,
@@ -29,54 +31,20 @@ import type { ProtoWriter } from './proto-writer.js';
 // opentelemetry/proto/trace/v1/trace.proto, collector/trace/v1/trace_service.proto
 
 export function readTraceRequest(r: ProtoReader): ExportTraceServiceRequest {
-  const resourceSpans: ResourceSpans[] = [];
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    if (tag === ((1 << 3) | 2)) resourceSpans.push(readMessage(r, 1, readResourceSpans));
-    else r.skip(tag);
-  }
-  return { resourceSpans };
+  return { resourceSpans: readRepeatedField1(r, readResourceSpans) };
 }
 
 function readResourceSpans(r: ProtoReader): ResourceSpans {
-  const out: ResourceSpans = { scopeSpans: [], schemaUrl: '' };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.resource = readMessage(r, 1, readResource);
-        break;
-      case (2 << 3) | 2:
-        out.scopeSpans.push(readMessage(r, 2, readScopeSpans));
-        break;
-      case (3 << 3) | 2:
-        out.schemaUrl = r.string(3);
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
+  const e = readEnvelope(r, readResource, readScopeSpans);
+  const out: ResourceSpans = { scopeSpans: e.children, schemaUrl: e.schemaUrl };
+  if (e.head !== undefined) out.resource = e.head;
   return out;
 }
 
 function readScopeSpans(r: ProtoReader): ScopeSpans {
-  const out: ScopeSpans = { spans: [], schemaUrl: '' };
-  while (r.pos < r.end) {
-    const tag = r.readTag();
-    switch (tag) {
-      case (1 << 3) | 2:
-        out.scope = readMessage(r, 1, readScope);
-        break;
-      case (2 << 3) | 2:
-        out.spans.push(readMessage(r, 2, readSpan));
-        break;
-      case (3 << 3) | 2:
-        out.schemaUrl = r.string(3);
-        break;
-      default:
-        r.skip(tag);
-    }
-  }
+  const e = readEnvelope(r, readScope, readSpan);
+  const out: ScopeSpans = { spans: e.children, schemaUrl: e.schemaUrl };
+  if (e.head !== undefined) out.scope = e.head;
   return out;
 }
 
