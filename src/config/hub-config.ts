@@ -89,12 +89,34 @@ export const hubConfigSchema = z
         /** Requests being processed at once; beyond it new requests get 503 (protects memory). */
         maxConcurrentRequests: positiveInt.default(256),
         requestTimeoutSeconds: z.number().positive().default(30),
+        // --- connection limits (http) ---
+        /** Open connections at once (0: as many as the open-files limit allows); lowered to fit RLIMIT_NOFILE. */
+        maxConnections: z.number().int().min(0).default(8192),
+        /** Open connections per client address (IPv6: per /64); 0 = no per-client limit (e.g. behind a proxy that hides addresses). */
+        maxConnectionsPerClient: z.number().int().min(0).default(256),
+        /** Time to receive a request's headers (slowloris). */
+        headersTimeoutSeconds: z.number().positive().default(10),
+        /** Keep-alive connection idle time; longer than a load balancer's 60 s idle timeout. */
+        idleTimeoutSeconds: z.number().positive().default(65),
+        /** The hub's public names (host or host:port); other Host headers get 403. Empty: any. */
+        allowedHosts: z.array(z.string().min(1)).default([]),
+        // --- end connection limits ---
         tls: tlsSchema.prefault({}),
       })
       .strict()
       .prefault({}),
     console: z
-      .object({ host: z.string().default('127.0.0.1'), port: port.default(3000) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(3000),
+        // --- connection limits (http) ---
+        maxConnections: z.number().int().min(0).default(256),
+        maxConnectionsPerClient: z.number().int().min(0).default(64),
+        headersTimeoutSeconds: z.number().positive().default(10),
+        requestTimeoutSeconds: z.number().positive().default(60),
+        idleTimeoutSeconds: z.number().positive().default(5),
+        // --- end connection limits ---
+      })
       .strict()
       .prefault({}),
     auth: z

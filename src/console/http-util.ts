@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -7,9 +8,19 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** Error body of the console API: `{"error":{"code","message"}}`. */
-export function sendApiError(res: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(res, status, { error: { code, message } });
+/**
+ * Error body of the console API: `{"error":{"code","message"}}`, with the HTTP status of `code`
+ * in the error catalogue (src/errors.ts).
+ */
+export function sendApiError(res: ServerResponse, code: ErrorCode, message: string): void;
+/**
+ * @deprecated The status follows from the code: call `sendApiError(res, code, message)`. The
+ * catalogue's status is sent whatever `status` says.
+ */
+export function sendApiError(res: ServerResponse, status: number, code: ErrorCode, message: string): void;
+export function sendApiError(res: ServerResponse, a: ErrorCode | number, b: string, c?: string): void {
+  const [code, message] = typeof a === 'number' ? [b as ErrorCode, c ?? ''] : [a, b];
+  sendJson(res, ERROR_CATALOGUE[code].status, { error: { code, message } });
 }
 
 /** Constant-time comparison of a presented bearer token with the admin token. */
@@ -21,18 +32,33 @@ export function bearerMatches(req: IncomingMessage, token: string): boolean {
   return timingSafeEqual(presented, expected);
 }
 
-/** Reads a small JSON body (admin API); undefined when it is too large or not JSON. */
+/**
+ * Reads a small JSON body (admin API). Never throws: too large, not JSON, not UTF-8, or a client
+ * that went away gives `ok: false` and a message for a 400.
+ */
 export async function readJsonBody(req: IncomingMessage, maxBytes = 64 * 1024): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > maxBytes) return { ok: false, message: `body over ${maxBytes} bytes` };
   const chunks: Buffer[] = [];
   let n = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    n += chunk.length;
-    if (n > maxBytes) return { ok: false, message: `body over ${maxBytes} bytes` };
-    chunks.push(chunk);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      n += chunk.length;
+      if (n > maxBytes) return { ok: false, message: `body over ${maxBytes} bytes` };
+      chunks.push(chunk);
+    }
+  } catch {
+    return { ok: false, message: 'request body not received completely' };
   }
   if (n === 0) return { ok: true, value: {} };
+  let text: string;
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown };
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, n));
+  } catch {
+    return { ok: false, message: 'body is not valid UTF-8' };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
   } catch {
     return { ok: false, message: 'body is not valid JSON' };
   }
@@ -47,7 +73,8 @@ export function parseNanos(value: string | null): bigint | undefined | 'invalid'
 
 export function parseLimit(value: string | null, def: number, max: number): number | 'invalid' {
   if (value === null || value === '') return def;
+  if (!/^\d{1,15}$/.test(value)) return 'invalid';
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) return 'invalid';
+  if (n < 1) return 'invalid';
   return Math.min(n, max);
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
+import { createHttpMetrics, fitConnectionLimits, READY, softOpenFilesLimit } from '../http/index.js';
 import { createDurableQueue } from '../queue/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import { createDuckDbStore } from '../store/index.js';
@@ -84,6 +85,11 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const authenticator: Authenticator = security.authenticator;
     const limit: LimitCheck = (accountId, bytes) => security.limit(accountId, bytes);
 
+    // --- http: connection limits fitted to the open-files limit, connection metrics ---
+    const httpMetrics = createHttpMetrics(metrics.registry);
+    const budget = fitConnectionLimits({ otlp: config.otlp.maxConnections, console: config.console.maxConnections }, softOpenFilesLimit());
+    if (budget.warning !== undefined) logger.warn({ limits: budget.limits }, budget.warning);
+    // --- end http ---
     const ingest: IngestServer = createIngestServer({
       host: config.otlp.host,
       port: config.otlp.port,
@@ -91,6 +97,12 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       maxDecompressedBytes: config.otlp.maxDecompressedBytes,
       maxConcurrentRequests: config.otlp.maxConcurrentRequests,
       requestTimeoutMs: config.otlp.requestTimeoutSeconds * 1000,
+      maxConnections: budget.limits['otlp'] ?? config.otlp.maxConnections,
+      maxConnectionsPerClient: config.otlp.maxConnectionsPerClient,
+      headersTimeoutMs: config.otlp.headersTimeoutSeconds * 1000,
+      idleTimeoutMs: config.otlp.idleTimeoutSeconds * 1000,
+      allowedHosts: config.otlp.allowedHosts,
+      httpMetrics,
       tls: security.tlsOptions,
       rules: () => rules,
       authenticator,
@@ -116,7 +128,17 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       stats,
       metrics,
       logger,
-      ready: () => !closing,
+      // /readyz: the lead adds queue and store checks here as they gain a health state.
+      readiness: {
+        hub: () => (closing ? { ready: false, reasons: ['shutting down'] } : READY),
+        ingest: () => ingest.readiness(),
+      },
+      maxConnections: budget.limits['console'] ?? config.console.maxConnections,
+      maxConnectionsPerClient: config.console.maxConnectionsPerClient,
+      headersTimeoutMs: config.console.headersTimeoutSeconds * 1000,
+      requestTimeoutMs: config.console.requestTimeoutSeconds * 1000,
+      idleTimeoutMs: config.console.idleTimeoutSeconds * 1000,
+      httpMetrics,
       apiRoutes,
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
@@ -153,10 +175,13 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       close() {
         closed ??= (async () => {
           closing = true;
-          await ingest.drain();
+          // One deadline for the whole drain: in-flight requests first, then exporters catch up; past it
+          // the remaining connections are destroyed and what is not exported stays queued on disk.
+          const deadline = Date.now() + config.shutdown.drainSeconds * 1000;
+          const drained = await ingest.drain(config.shutdown.drainSeconds * 1000);
+          if (drained === 'deadline') logger.warn({ drainSeconds: config.shutdown.drainSeconds }, 'drain deadline reached: remaining ingest connections closed');
           ingestClosed = true;
-          // Give exporters the drain window to deliver what was acknowledged; the rest stays queued on disk.
-          if (consumer !== undefined) await consumer.waitFor(queue.endPosition(), config.shutdown.drainSeconds * 1000);
+          if (consumer !== undefined) await consumer.waitFor(queue.endPosition(), Math.max(0, deadline - Date.now()));
           clearInterval(statsTimer);
           await stats.save().catch(() => undefined);
           for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));

@@ -5,5 +5,6 @@ export type { Authenticator, AuthOutcome } from './authenticator.js';
 export { parseOtlpContentType, contentTypeOf } from './content-type.js';
 export { decompress } from './decompress.js';
 export { readBody } from './read-body.js';
-export { sendError, sendSuccess, grpcCodeFor } from './respond.js';
+export { sendError, sendSuccess, errorReplyParts } from './respond.js';
+export type { ErrorReply } from './respond.js';
 export { listenOn, closeServer, replyAndDropUnread } from './server-lifecycle.js';

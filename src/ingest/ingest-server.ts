@@ -1,7 +1,19 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import {
+  closeServer,
+  createHostAllowlist,
+  createHttpServer,
+  createRequestSlots,
+  drainServer,
+  listenOn,
+  READY,
+  type DrainOutcome,
+  type HttpMetrics,
+  type ReadinessCheck,
+} from '../http/index.js';
 import { decodeRequest, OtlpDecodeError } from '../otlp/index.js';
 import type { OtlpFormat, RequestBySignal, Signal } from '../otlp/model.js';
 import { enrichRequest, encodeQueueRecord, rejectionMessage, validateRequest } from '../pipeline/index.js';
@@ -15,7 +27,7 @@ import { parseOtlpContentType } from './content-type.js';
 import { decompress } from './decompress.js';
 import { readBody } from './read-body.js';
 import { sendError, sendSuccess, type ErrorReply } from './respond.js';
-import { closeServer, listenOn, replyAndDropUnread } from './server-lifecycle.js';
+import { replyAndDropUnread } from './server-lifecycle.js';
 
 export type LimitCheck = (
   accountId: string,
@@ -29,6 +41,15 @@ export interface IngestServerOptions {
   maxDecompressedBytes: number;
   maxConcurrentRequests: number;
   requestTimeoutMs: number;
+  /** Connection limits (0 = none) and timeouts; defaults in INGEST_CONNECTION_DEFAULTS. */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
+  headersTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** The hub's public names; a request with another Host header gets 403 before any body work. Empty: any. */
+  allowedHosts?: readonly string[];
+  /** Connection metrics (refusals, open connections, requests in flight) under server="otlp". */
+  httpMetrics?: HttpMetrics;
   tls?: HttpsOptions | undefined;
   rules: () => readonly ValidationRule[];
   authenticator: Authenticator;
@@ -43,14 +64,37 @@ export interface IngestServerOptions {
 export interface IngestServer {
   listen(): Promise<AddressInfo>;
   address(): AddressInfo;
-  /** Stops accepting: new requests get 503, in-flight ones finish; resolves when all are done. */
-  drain(): Promise<void>;
+  /**
+   * Stops accepting: new requests get 503 with `Connection: close`, in-flight ones finish; after
+   * `timeoutMs` (default: no deadline) the connections still open are destroyed. Resolves then.
+   */
+  drain(timeoutMs?: number): Promise<DrainOutcome>;
   close(): Promise<void>;
+  /** Not ready while draining or while every request slot has been busy for a while. */
+  readiness(): ReadinessCheck;
+  /** Open connections and refusals so far (also exported through httpMetrics). */
+  connections(): { open: number; refused: Record<string, number> };
   /** Replaces the TLS certificate and key for new connections (files changed on disk). */
   setSecureContext?(options: HttpsOptions): void;
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
+
+/**
+ * Defaults for the connection options. 10 s for headers stops slowloris without hurting any real
+ * exporter (headers go out in one write); 65 s idle outlives the 60 s idle timeout of common load
+ * balancers, which must close first or they see resets.
+ */
+export const INGEST_CONNECTION_DEFAULTS = {
+  maxConnections: 8192,
+  maxConnectionsPerClient: 256,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 65_000,
+} as const;
+
+/** Slots busy this long make /readyz say not ready: a load balancer should send new work elsewhere. */
+const SATURATED_NOT_READY_MS = 5000;
+const MAX_HOST_ECHO_CHARS = 100;
 
 /**
  * The OTLP/HTTP receiver. Hot path per request: read (bounded) → authenticate → usage plan →
@@ -60,16 +104,14 @@ const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/metr
 export function createIngestServer(options: IngestServerOptions): IngestServer {
   const { metrics, logger } = options;
   const now = options.now ?? Date.now;
-  let inFlight = 0;
   let draining = false;
-  let drainWaiter: (() => void) | undefined;
+  const slots = createRequestSlots({ max: options.maxConcurrentRequests });
+  const hostAllowed = createHostAllowlist(options.allowedHosts ?? []);
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-    inFlight++;
-    res.on('close', () => {
-      inFlight--;
-      if (draining && inFlight === 0) drainWaiter?.();
-    });
+    // Released exactly once, whatever happens to the response or its connection.
+    slots.acquire(req, res);
+    if (draining) res.setHeader('connection', 'close');
     handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'ingest request failed');
       sendError(res, 'json', { status: 500, message: 'internal error; see the hub log' });
@@ -87,6 +129,8 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
 
     if (signal === undefined) {
       if (req.method === 'GET' && path.startsWith('/v1/self/') && options.authenticator.handleSelf !== undefined) {
+        const wrongHost = hostRefusal(req);
+        if (wrongHost !== undefined) return reject(req, res, format, undefined, wrongHost);
         if (await options.authenticator.handleSelf(req, res)) return;
       }
       if (req.method === 'GET' && (path === '/healthz' || path === '/')) {
@@ -100,11 +144,13 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
       metrics.requests.inc({ signal, code: String(res.statusCode) });
       metrics.requestSeconds.observe({ signal }, Number(process.hrtime.bigint() - started) / 1e9);
     });
+    const wrongHost = hostRefusal(req);
+    if (wrongHost !== undefined) return reject(req, res, format, signal, wrongHost);
     if (req.method !== 'POST') {
       return reject(req, res, format, signal, { status: 405, message: `${path} accepts POST only`, extraHeaders: { allow: 'POST' } });
     }
     if (draining) return reject(req, res, format, signal, { status: 503, message: 'the hub is shutting down', retryAfterSeconds: 5 });
-    if (inFlight > options.maxConcurrentRequests) {
+    if (slots.overLimit()) {
       return reject(req, res, format, signal, { status: 503, message: 'too many concurrent requests', retryAfterSeconds: 1 });
     }
     if (contentType === undefined) {
@@ -195,6 +241,14 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     );
   }
 
+  /** The 403 for a Host header that is not one of otlp.allowedHosts (checked before any body work). */
+  function hostRefusal(req: IncomingMessage): ErrorReply | undefined {
+    if (hostAllowed === undefined || hostAllowed(req.headers.host)) return undefined;
+    const host = req.headers.host ?? '';
+    const shown = JSON.stringify(host.length > MAX_HOST_ECHO_CHARS ? `${host.slice(0, MAX_HOST_ECHO_CHARS)}…` : host);
+    return { status: 403, message: `Host ${shown} is not a name of this hub (otlp.allowedHosts); sign requests for the hub's public name` };
+  }
+
   function denied(
     req: IncomingMessage,
     res: ServerResponse,
@@ -213,29 +267,44 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     if (signal !== undefined && reply.status >= 500) logger.warn({ signal, status: reply.status, message: reply.message }, 'ingest refused');
   }
 
-  const server: Server =
-    options.tls === undefined ? createHttpServer(handler) : (createHttpsServer(options.tls, handler));
-  server.requestTimeout = options.requestTimeoutMs;
-  server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
-  server.keepAliveTimeout = 65_000;
-  server.maxHeadersCount = 200;
+  const { server, guard } = createHttpServer(
+    {
+      name: 'otlp',
+      limits: {
+        maxConnections: options.maxConnections ?? INGEST_CONNECTION_DEFAULTS.maxConnections,
+        maxConnectionsPerClient: options.maxConnectionsPerClient ?? INGEST_CONNECTION_DEFAULTS.maxConnectionsPerClient,
+        headersTimeoutMs: options.headersTimeoutMs ?? INGEST_CONNECTION_DEFAULTS.headersTimeoutMs,
+        requestTimeoutMs: options.requestTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs ?? INGEST_CONNECTION_DEFAULTS.idleTimeoutMs,
+      },
+      tls: options.tls,
+      metrics: options.httpMetrics,
+      logger,
+      slots,
+    },
+    handler,
+  );
 
   return {
     listen: () => listenOn(server, options.host, options.port),
     address: () => server.address() as AddressInfo,
-    drain: () => {
+    drain: (timeoutMs = Infinity) => {
       draining = true;
-      server.close();
-      server.closeIdleConnections();
-      if (inFlight === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        drainWaiter = resolve;
-      });
+      return drainServer(server, slots, guard, timeoutMs);
     },
     close: () => {
       draining = true;
-      return closeServer(server);
+      return closeServer(server, guard);
     },
+    readiness: () => {
+      const saturated = slots.saturatedFor(SATURATED_NOT_READY_MS);
+      if (!draining && !saturated) return READY;
+      const reasons: string[] = [];
+      if (draining) reasons.push('draining: shutting down, new requests get 503');
+      if (saturated) reasons.push(`all ${slots.max} request slots busy for over ${SATURATED_NOT_READY_MS / 1000} s (otlp.maxConcurrentRequests)`);
+      return { ready: false, reasons };
+    },
+    connections: () => ({ open: guard.open, refused: guard.refused() }),
     setSecureContext: (tls) => {
       (server as unknown as { setSecureContext(o: HttpsOptions): void }).setSecureContext?.(tls);
     },

@@ -1,35 +1,11 @@
-import type { ServerResponse } from 'node:http';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { grpcCodeForHttpStatus } from '../errors.js';
 import { encodeExportResponse, encodeRpcStatus } from '../otlp/index.js';
 import type { OtlpFormat, PartialSuccess, Signal } from '../otlp/model.js';
 import { contentTypeOf } from './content-type.js';
 
-/** google.rpc.Code for an HTTP status, as the OTLP/HTTP error body carries it. */
-export function grpcCodeFor(status: number): number {
-  switch (status) {
-    case 400:
-      return 3; // INVALID_ARGUMENT
-    case 401:
-      return 16; // UNAUTHENTICATED
-    case 403:
-      return 7; // PERMISSION_DENIED
-    case 404:
-      return 5; // NOT_FOUND
-    case 405:
-      return 12; // UNIMPLEMENTED
-    case 413:
-      return 11; // OUT_OF_RANGE
-    case 415:
-      return 3;
-    case 429:
-      return 8; // RESOURCE_EXHAUSTED
-    case 503:
-      return 14; // UNAVAILABLE
-    default:
-      return 13; // INTERNAL
-  }
-}
-
 export interface ErrorReply {
+  /** An HTTP status of the error catalogue (src/errors.ts); the body's gRPC code follows from it. */
   status: number;
   message: string;
   retryAfterSeconds?: number | undefined;
@@ -38,19 +14,25 @@ export interface ErrorReply {
   extraHeaders?: Record<string, string>;
 }
 
+/** Headers and `google.rpc.Status` body of an OTLP error reply, in the request's encoding. */
+export function errorReplyParts(format: OtlpFormat, reply: ErrorReply): { headers: OutgoingHttpHeaders; body: Uint8Array } {
+  const body = encodeRpcStatus({ code: grpcCodeForHttpStatus(reply.status), message: reply.message }, format);
+  const headers: OutgoingHttpHeaders = {
+    'content-type': contentTypeOf(format),
+    'content-length': body.length,
+    ...reply.extraHeaders,
+  };
+  if (reply.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(reply.retryAfterSeconds)));
+  if (reply.close === true) headers['connection'] = 'close';
+  return { headers, body };
+}
+
 export function sendError(res: ServerResponse, format: OtlpFormat, reply: ErrorReply): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const body = encodeRpcStatus({ code: grpcCodeFor(reply.status), message: reply.message }, format);
-  const headers: Record<string, string | number> = {
-    'content-type': contentTypeOf(format),
-    'content-length': body.length,
-    ...reply.extraHeaders,
-  };
-  if (reply.retryAfterSeconds !== undefined) headers['retry-after'] = Math.max(1, Math.ceil(reply.retryAfterSeconds));
-  if (reply.close === true) headers['connection'] = 'close';
+  const { headers, body } = errorReplyParts(format, reply);
   res.writeHead(reply.status, headers);
   res.end(body);
 }

@@ -1,35 +1,21 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { respondAndLinger } from '../http/index.js';
 import type { OtlpFormat } from '../otlp/model.js';
-import { sendError, type ErrorReply } from './respond.js';
+import { errorReplyParts, sendError, type ErrorReply } from './respond.js';
 
-/** Listens and resolves with the bound address (port 0 → the port the OS chose); rejects on EADDRINUSE etc. */
-export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
-
-/** Stops listening and drops every connection, idle or not. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    // After a drain the server no longer listens, but connections may still be open.
-    if (server.listening) server.close(() => resolve());
-    else resolve();
-    server.closeAllConnections();
-  });
-}
+// Listen/close moved to src/http; re-exported here for the servers that import them from ingest.
+export { closeServer, listenOn } from '../http/index.js';
 
 /**
- * OTLP error reply. A request whose body was not read completely gets `Connection: close` and its
- * socket is dropped shortly after the reply flushed, instead of reading (possibly huge) leftovers.
+ * OTLP error reply. A request whose body was not read completely (refused from its headers: 413,
+ * 401, 403, 415, 429, …) is answered with `Connection: close` and a lingering close, so the client
+ * reads the reply instead of a connection reset (see src/http/lingering-close.ts).
  */
 export function replyAndDropUnread(req: IncomingMessage, res: ServerResponse, format: OtlpFormat, reply: ErrorReply): void {
-  const unread = !req.complete;
-  sendError(res, format, { ...reply, close: unread || reply.close === true });
-  if (unread) res.once('finish', () => setTimeout(() => req.socket.destroy(), 50).unref());
+  if (req.complete || res.headersSent) {
+    sendError(res, format, reply);
+    return;
+  }
+  const { headers, body } = errorReplyParts(format, reply);
+  respondAndLinger(req, res, reply.status, headers, body);
 }
