@@ -33,8 +33,9 @@ export interface ConnectionBudget {
 /**
  * Fits the servers' connection limits into the file descriptors the process may open, keeping
  * `reserve` for its own files: with 20,000 sockets open the hub must still open queue segments.
- * When the configured limits (0 = unlimited) add up to more than `softLimit − reserve`, each is
- * lowered in proportion (none below min(configured, 32)).
+ * When the configured limits (0 = unlimited) add up to more than `softLimit − reserve`, they are
+ * lowered by max-min fair share: small limits are kept whole, the largest ones share what is left
+ * (none below min(configured, 32)).
  */
 export function fitConnectionLimits(
   requested: Readonly<Record<string, number>>,
@@ -46,8 +47,16 @@ export function fitConnectionLimits(
   const wanted = Object.fromEntries(Object.entries(requested).map(([k, v]) => [k, v === 0 ? budget : v]));
   const sum = Object.values(wanted).reduce((a, b) => a + b, 0);
   if (sum <= budget) return { limits: wanted };
+  // Max-min fair share: the small servers (console, health) keep what they asked for, the big one
+  // (ingest) gets the rest — the console must stay reachable when ingest is under attack.
   const limits: Record<string, number> = {};
-  for (const [k, v] of Object.entries(wanted)) limits[k] = Math.max(Math.min(v, MIN_CONNECTIONS), Math.floor((v * budget) / sum));
+  let left = budget;
+  const order = Object.entries(wanted).sort((a, b) => a[1] - b[1]);
+  order.forEach(([k, v], i) => {
+    const share = Math.floor(left / (order.length - i));
+    limits[k] = Math.max(Math.min(v, MIN_CONNECTIONS), Math.min(v, share));
+    left -= limits[k];
+  });
   const changes = Object.keys(limits)
     .filter((k) => limits[k] !== requested[k])
     .map((k) => `${k} ${requested[k] === 0 ? 'unlimited' : requested[k]} → ${limits[k]}`)

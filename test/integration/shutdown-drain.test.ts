@@ -1,0 +1,103 @@
+/**
+ * SIGTERM drains with a deadline (issue 9 §1): after the pipelining attack the hub exits promptly
+ * (it used to hang until SIGKILL); a request that never completes holds the shutdown only until
+ * `shutdown.drainSeconds`, then its connection is destroyed and the process exits 0. /readyz says
+ * "not ready" while draining.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { listeningLine, startCli, type CliProcess } from '../helpers/cli.js';
+import { eventually } from '../helpers/test-hub.js';
+import { getFrom, pipelined, sample, unsignedLogsRequest, writeAndAbandon } from '../helpers/raw-http.js';
+
+async function startHubProcess(drainSeconds: number): Promise<{ hub: CliProcess; otlpPort: number; consolePort: number; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-drain-'));
+  const configFile = join(dir, 'hub.yaml');
+  await writeFile(
+    configFile,
+    stringify({
+      dataDir: join(dir, 'data'),
+      logLevel: 'warn',
+      otlp: { host: '127.0.0.1', port: 0, requestTimeoutSeconds: 120 },
+      console: { host: '127.0.0.1', port: 0 },
+      auth: { mode: 'none' },
+      shutdown: { drainSeconds },
+    }),
+  );
+  const hub = startCli(['hub', '--config', configFile]);
+  const ports = await hub.waitForLine(listeningLine);
+  return { hub, dir, ...ports };
+}
+
+async function sigtermAndTime(hub: CliProcess): Promise<{ code: number | null; elapsedMs: number }> {
+  const started = Date.now();
+  hub.kill('SIGTERM');
+  const { code } = await hub.exited;
+  return { code, elapsedMs: Date.now() - started };
+}
+
+test('after the pipelining attack, SIGTERM exits 0 well within the drain time', { timeout: 60_000 }, async () => {
+  const drainSeconds = 10;
+  const { hub, otlpPort, consolePort, dir } = await startHubProcess(drainSeconds);
+  try {
+    const payload = pipelined(unsignedLogsRequest(`127.0.0.1:${otlpPort}`), 100);
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        writeAndAbandon(otlpPort, payload, 'end'),
+        writeAndAbandon(otlpPort, payload, 'destroy-on-first-byte'),
+        writeAndAbandon(otlpPort, payload, 'destroy-at-once'),
+      ]);
+    }
+    const ok = await fetch(`http://127.0.0.1:${otlpPort}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(ok.status, 200);
+    await eventually(async () => sample((await getFrom(`http://127.0.0.1:${consolePort}/metrics`)).body, 'e2e_http_requests_in_flight{server="otlp"}') === 0, 'no request in flight');
+    const { code, elapsedMs } = await sigtermAndTime(hub);
+    assert.equal(code, 0, hub.stderr.join('\n'));
+    assert.ok(elapsedMs < drainSeconds * 1000, `exited after ${elapsedMs} ms`);
+  } finally {
+    hub.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a request that never completes holds SIGTERM only until drainSeconds; /readyz says not ready meanwhile', { timeout: 60_000 }, async () => {
+  const drainSeconds = 3;
+  const { hub, otlpPort, consolePort, dir } = await startHubProcess(drainSeconds);
+  const stuck = net.connect({ port: otlpPort, host: '127.0.0.1' });
+  try {
+    await new Promise<void>((resolve) => stuck.once('connect', resolve));
+    stuck.on('error', () => undefined);
+    // Headers complete, body promised but only partly sent: the handler waits for the rest.
+    stuck.write('POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"resourceLogs"');
+    const metrics = `http://127.0.0.1:${consolePort}/metrics`;
+    await eventually(async () => sample((await getFrom(metrics)).body, 'e2e_http_requests_in_flight{server="otlp"}') === 1, 'the stuck request in flight');
+
+    const started = Date.now();
+    hub.kill('SIGTERM');
+    const ready = await eventually(async () => {
+      const r = await getFrom(`http://127.0.0.1:${consolePort}/readyz`);
+      return r.status === 503 ? r : undefined;
+    }, '/readyz not ready while draining');
+    const body = JSON.parse(ready.body);
+    assert.equal(body.status, 'not ready');
+    assert.equal(body.checks.ingest.ready, false);
+    assert.match(body.checks.ingest.reasons.join(' '), /draining/);
+
+    const { code } = await hub.exited;
+    const elapsedMs = Date.now() - started;
+    assert.equal(code, 0, hub.stderr.join('\n'));
+    // It waited for the stuck request up to the deadline, not beyond (a few seconds for closing the store).
+    assert.ok(elapsedMs >= drainSeconds * 1000 - 500, `exited after ${elapsedMs} ms, before the deadline`);
+    assert.ok(elapsedMs < drainSeconds * 1000 + 5000, `exited after ${elapsedMs} ms`);
+    await eventually(async () => stuck.destroyed || stuck.readableEnded, 'the stuck connection closed by the hub');
+  } finally {
+    stuck.destroy();
+    hub.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
