@@ -8,7 +8,7 @@
  */
 export const ERROR_CATALOGUE = {
   E2E_BAD_REQUEST: { status: 400, description: 'The request could not be decoded (OTLP body, JSON body, path or query).' },
-  E2E_BAD_ENCODING: { status: 400, description: 'Content-Encoding is unsupported or the compressed body is corrupt.' },
+  E2E_BAD_ENCODING: { status: 400, description: 'The compressed body is corrupt.' },
   E2E_UNAUTHENTICATED: { status: 401, description: 'No credentials, or credentials that are malformed.' },
   E2E_FORBIDDEN: { status: 403, description: 'Bad signature, unknown or revoked key, a key of another account, or a Host not in otlp.allowedHosts.' },
   E2E_NOT_FOUND: { status: 404, description: 'No such route or resource.' },
@@ -16,7 +16,7 @@ export const ERROR_CATALOGUE = {
   E2E_REQUEST_TIMEOUT: { status: 408, description: 'The request (headers or body) did not arrive within its timeout.' },
   E2E_CONFLICT: { status: 409, description: 'The resource already exists.' },
   E2E_BODY_TOO_LARGE: { status: 413, description: 'Body over maxBodyBytes on the wire or maxDecompressedBytes decoded.' },
-  E2E_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Content-Type is not application/x-protobuf or application/json.' },
+  E2E_UNSUPPORTED_MEDIA_TYPE: { status: 415, description: 'Content-Type is not application/x-protobuf or application/json, or Content-Encoding not gzip or deflate.' },
   E2E_THROTTLED: { status: 429, description: 'Usage plan rate or quota exceeded; Retry-After says when to retry.' },
   E2E_INTERNAL: { status: 500, description: 'Unexpected failure inside the hub; logged with details.' },
   E2E_BAD_GATEWAY: { status: 502, description: 'The relay could not reach a hub upstream or it failed mid-exchange.' },

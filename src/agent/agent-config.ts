@@ -88,6 +88,16 @@ export const agentConfigSchema = z
             maxBodyBytes: positiveInt.default(10 * 1024 * 1024),
             maxDecompressedBytes: positiveInt.default(64 * 1024 * 1024),
             requestTimeoutSeconds: z.number().positive().default(30),
+            // --- connection limits (http) ---
+            /** Requests worked on at once; beyond it 503 with Retry-After. */
+            maxConcurrentRequests: positiveInt.default(256),
+            /** Open connections at once (0: as many as the open-files limit allows). */
+            maxConnections: z.number().int().min(0).default(1024),
+            /** Per client address; 0 = none (the workload's applications share one loopback address). */
+            maxConnectionsPerClient: z.number().int().min(0).default(0),
+            headersTimeoutSeconds: z.number().positive().default(10),
+            idleTimeoutSeconds: z.number().positive().default(65),
+            // --- end connection limits ---
           })
           .strict()
           .prefault({}),
@@ -139,7 +149,12 @@ export const agentConfigSchema = z
       .strict()
       .prefault({}),
     health: z
-      .object({ host: z.string().default('127.0.0.1'), port: port.default(13133) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(13133),
+        /** Probes and scrapes only: a few short connections. */
+        maxConnections: z.number().int().min(0).default(64),
+      })
       .strict()
       .prefault({}),
     shutdown: z.object({ drainSeconds: z.number().min(0).default(10) }).strict().prefault({}),

@@ -1,10 +1,20 @@
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { countItems } from '../otlp/index.js';
-import { closeServer, listenOn } from '../ingest/index.js';
+import {
+  closeServer,
+  createHttpMetrics,
+  createHttpServer,
+  fitConnectionLimits,
+  listenOn,
+  sendErrorJson,
+  softOpenFilesLimit,
+  type GuardedServer,
+  type HttpMetrics,
+} from '../http/index.js';
 import type { AppendOutcome, DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue } from '../queue/index.js';
 import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
@@ -150,12 +160,24 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   if (runners.size === 0) logger.warn('agent: neither exporters.local.endpoint nor exporters.hub.endpoint is set; data is only queued');
 
   const otlp = config.receivers.otlp;
+  // --- http: connection limits fitted to the open-files limit, connection metrics ---
+  const httpMetrics = createHttpMetrics(metrics.registry);
+  const budget = fitConnectionLimits({ agent_otlp: otlp.maxConnections, agent_health: config.health.maxConnections }, softOpenFilesLimit());
+  if (budget.warning !== undefined) logger.warn({ limits: budget.limits }, budget.warning);
+  // --- end http ---
   const receiver: LocalReceiver = createLocalReceiver({
     host: otlp.host,
     port: otlp.port,
     maxBodyBytes: otlp.maxBodyBytes,
     maxDecompressedBytes: otlp.maxDecompressedBytes,
     requestTimeoutMs: otlp.requestTimeoutSeconds * 1000,
+    maxConcurrentRequests: otlp.maxConcurrentRequests,
+    maxConnections: budget.limits['agent_otlp'] ?? otlp.maxConnections,
+    maxConnectionsPerClient: otlp.maxConnectionsPerClient,
+    headersTimeoutMs: otlp.headersTimeoutSeconds * 1000,
+    idleTimeoutMs: otlp.idleTimeoutSeconds * 1000,
+    httpMetrics,
+    logger,
     accept: (item) => append(item, 'otlp'),
     onRequest: (signal, status) => metrics.receiverRequests.inc({ signal, code: String(status) }),
     onError: (err) => logger.error({ err }, 'agent receiver: request failed'),
@@ -183,15 +205,15 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     });
   }
 
-  const health = createHealthServer(metrics, queue, runners);
+  const health = createHealthServer(metrics, queue, runners, { maxConnections: budget.limits['agent_health'] ?? config.health.maxConnections, httpMetrics, logger });
   let otlpAddress: AddressInfo;
   let healthAddress: AddressInfo;
   try {
     otlpAddress = await receiver.listen();
-    healthAddress = await listenOn(health, config.health.host, config.health.port);
+    healthAddress = await listenOn(health.server, config.health.host, config.health.port);
     await scraper?.start();
   } catch (err) {
-    await Promise.allSettled([receiver.close(), closeServer(health), ...[...runners.values()].map((r) => r.stop())]);
+    await Promise.allSettled([receiver.close(), closeServer(health.server, health.guard), ...[...runners.values()].map((r) => r.stop())]);
     await queue.close();
     throw err;
   }
@@ -219,25 +241,31 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     close() {
       closing ??= (async () => {
         const drainMs = config.shutdown.drainSeconds * 1000;
-        await Promise.race([receiver.drain(), new Promise((r) => setTimeout(r, drainMs).unref())]);
+        await receiver.drain(drainMs);
         await receiver.close();
         await scraper?.stop();
         // Whatever the exporters did not deliver stays in the queue for the next start.
         await Promise.all([...runners.values()].map((r) => r.stop()));
         await Promise.all(exporters.map((e) => e.close()));
         await queue.close();
-        await closeServer(health);
+        await closeServer(health.server, health.guard);
       })();
       return closing;
     },
   };
 }
 
-function createHealthServer(metrics: AgentMetrics, queue: DurableQueue, runners: ReadonlyMap<string, ExporterRunner>): Server {
-  const server = createServer((req, res) => {
+function createHealthServer(
+  metrics: AgentMetrics,
+  queue: DurableQueue,
+  runners: ReadonlyMap<string, ExporterRunner>,
+  options: { maxConnections: number; httpMetrics: HttpMetrics; logger: Logger },
+): GuardedServer {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') {
-      res.writeHead(405, { allow: 'GET' }).end();
+      res.setHeader('allow', 'GET');
+      sendErrorJson(res, 'E2E_METHOD_NOT_ALLOWED', `${req.method ?? ''} is not supported; the health server answers GET`);
       return;
     }
     if (path === '/healthz') {
@@ -253,13 +281,21 @@ function createHealthServer(metrics: AgentMetrics, queue: DurableQueue, runners:
       }
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-        () => res.writeHead(500).end(),
+        () => sendErrorJson(res, 'E2E_INTERNAL', 'rendering metrics failed'),
       );
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found; try /healthz or /metrics\n');
-  });
-  server.keepAliveTimeout = 5_000;
-  return server;
+    sendErrorJson(res, 'E2E_NOT_FOUND', 'not found; try /healthz or /metrics');
+  };
+  return createHttpServer(
+    {
+      name: 'agent_health',
+      // Probes and scrapes: short requests, nothing to wait for.
+      limits: { maxConnections: options.maxConnections, maxConnectionsPerClient: 0, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, idleTimeoutMs: 5_000 },
+      metrics: options.httpMetrics,
+      logger: options.logger,
+    },
+    handler,
+  );
 }
 

@@ -1,9 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { closeServer, createHttpServer, createRequestSlots, drainServer, listenOn, type DrainOutcome, type HttpMetrics } from '../http/index.js';
 import { countItems, decodeRequest, OtlpDecodeError } from '../otlp/index.js';
 import type { OtlpFormat, RequestBySignal, Signal } from '../otlp/model.js';
 import type { AppendOutcome } from '../queue/types.js';
-import { closeServer, decompress, listenOn, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
+import { decompress, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
 import type { ErrorReply } from '../ingest/respond.js';
 import type { AgentItem } from './agent-record.js';
 
@@ -14,6 +16,16 @@ export interface LocalReceiverOptions {
   maxBodyBytes: number;
   maxDecompressedBytes: number;
   requestTimeoutMs: number;
+  /** Requests worked on at once; beyond it 503 with Retry-After. Default 256. */
+  maxConcurrentRequests?: number;
+  /** Connection limits (0 = none) and timeouts; defaults in LOCAL_RECEIVER_CONNECTION_DEFAULTS. */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
+  headersTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Connection metrics under server="agent_otlp". */
+  httpMetrics?: HttpMetrics;
+  logger?: Logger;
   /**
    * Makes a decoded request durable (enrich + queue append). 200 is answered only when it resolved
    * 'ok'; 'full' and 'closed' answer 503 with Retry-After so the sender keeps the data.
@@ -27,12 +39,24 @@ export interface LocalReceiverOptions {
 export interface LocalReceiver {
   listen(): Promise<AddressInfo>;
   address(): AddressInfo;
-  /** New requests get 503; resolves when requests in flight are answered. */
-  drain(): Promise<void>;
+  /** New requests get 503; resolves when requests in flight are answered, or after `timeoutMs` with the rest cut. */
+  drain(timeoutMs?: number): Promise<DrainOutcome>;
   close(): Promise<void>;
 }
 
 const SIGNAL_PATHS: Readonly<Record<string, Signal>> = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' };
+
+/**
+ * The workload's own applications, usually on the same host: every one of them comes from the same
+ * (loopback) address, so there is no per-client limit by default.
+ */
+export const LOCAL_RECEIVER_CONNECTION_DEFAULTS = {
+  maxConnections: 1024,
+  maxConnectionsPerClient: 0,
+  headersTimeoutMs: 10_000,
+  idleTimeoutMs: 65_000,
+  maxConcurrentRequests: 256,
+} as const;
 
 /**
  * The agent's OTLP/HTTP receiver for the workload's own applications: protobuf and JSON, gzip and
@@ -40,24 +64,32 @@ const SIGNAL_PATHS: Readonly<Record<string, Signal>> = { '/v1/traces': 'traces',
  * private address) of the workload itself, as an OpenTelemetry Collector's receiver would.
  */
 export function createLocalReceiver(options: LocalReceiverOptions): LocalReceiver {
-  let inFlight = 0;
   let draining = false;
-  let drainWaiter: (() => void) | undefined;
-
-  const server: Server = createServer((req, res) => {
-    inFlight++;
-    res.on('close', () => {
-      inFlight--;
-      if (draining && inFlight === 0) drainWaiter?.();
-    });
-    handle(req, res).catch((err: unknown) => {
-      options.onError?.(err);
-      sendError(res, 'json', { status: 500, message: 'internal error; see the agent log' });
-    });
-  });
-  server.requestTimeout = options.requestTimeoutMs;
-  server.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
-  server.keepAliveTimeout = 65_000;
+  const slots = createRequestSlots({ max: options.maxConcurrentRequests ?? LOCAL_RECEIVER_CONNECTION_DEFAULTS.maxConcurrentRequests });
+  const { server, guard } = createHttpServer(
+    {
+      name: 'agent_otlp',
+      limits: {
+        maxConnections: options.maxConnections ?? LOCAL_RECEIVER_CONNECTION_DEFAULTS.maxConnections,
+        maxConnectionsPerClient: options.maxConnectionsPerClient ?? LOCAL_RECEIVER_CONNECTION_DEFAULTS.maxConnectionsPerClient,
+        headersTimeoutMs: options.headersTimeoutMs ?? LOCAL_RECEIVER_CONNECTION_DEFAULTS.headersTimeoutMs,
+        requestTimeoutMs: options.requestTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs ?? LOCAL_RECEIVER_CONNECTION_DEFAULTS.idleTimeoutMs,
+      },
+      metrics: options.httpMetrics,
+      logger: options.logger,
+      slots,
+    },
+    (req, res) => {
+      // Released exactly once, whatever happens to the response or its connection.
+      slots.acquire(req, res);
+      if (draining) res.setHeader('connection', 'close');
+      handle(req, res).catch((err: unknown) => {
+        options.onError?.(err);
+        sendError(res, 'json', { status: 500, message: 'internal error; see the agent log' });
+      });
+    },
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
@@ -79,6 +111,7 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
     }
     if (req.method !== 'POST') return reply(405, { message: `${path} accepts POST only`, extraHeaders: { allow: 'POST' } });
     if (draining) return reply(503, { message: 'the agent is shutting down', retryAfterSeconds: 5 });
+    if (slots.overLimit()) return reply(503, { message: 'too many concurrent requests', retryAfterSeconds: 1 });
     if (contentType === undefined) {
       return reply(415, {
         message: `unsupported Content-Type '${req.headers['content-type'] ?? ''}'; use application/x-protobuf or application/json`,
@@ -129,18 +162,13 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
   return {
     listen: () => listenOn(server, options.host, options.port),
     address: () => server.address() as AddressInfo,
-    drain() {
+    drain(timeoutMs = Infinity) {
       draining = true;
-      server.close();
-      server.closeIdleConnections();
-      if (inFlight === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        drainWaiter = resolve;
-      });
+      return drainServer(server, slots, guard, timeoutMs);
     },
     close: () => {
       draining = true;
-      return closeServer(server);
+      return closeServer(server, guard);
     },
   };
 }

@@ -1,12 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../errors.js';
+import { sendErrorJson, sendJson } from '../http/index.js';
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-  res.end(text);
-}
+export { sendJson };
 
 /**
  * Error body of the console API: `{"error":{"code","message"}}`, with the HTTP status of `code`
@@ -20,7 +17,7 @@ export function sendApiError(res: ServerResponse, code: ErrorCode, message: stri
 export function sendApiError(res: ServerResponse, status: number, code: ErrorCode, message: string): void;
 export function sendApiError(res: ServerResponse, a: ErrorCode | number, b: string, c?: string): void {
   const [code, message] = typeof a === 'number' ? [b as ErrorCode, c ?? ''] : [a, b];
-  sendJson(res, ERROR_CATALOGUE[code].status, { error: { code, message } });
+  sendErrorJson(res, code, message);
 }
 
 /** Constant-time comparison of a presented bearer token with the admin token. */

@@ -14,6 +14,7 @@ export { createHttpMetrics } from './http-metrics.js';
 export type { HttpMetrics, HttpServerGauges, RefusalReason } from './http-metrics.js';
 export { createHttpServer } from './http-server.js';
 export type { GuardedServer, HttpServerLimits, HttpServerOptions } from './http-server.js';
+export { sendErrorJson, sendJson } from './json-reply.js';
 export { DEFAULT_LINGER, respondAndLinger } from './lingering-close.js';
 export type { LingerLimits } from './lingering-close.js';
 export { notReady, READY, readinessReport } from './readiness.js';

@@ -2,7 +2,7 @@
  * The relay: forwards OTLP/HTTP from a region without the hub to the hub's region, routed by
  * Host prefix or path, signatures untouched (the original Host header is kept).
  */
-export { createRelayServer } from './relay-server.js';
+export { createRelayServer, RELAY_CONNECTION_DEFAULTS } from './relay-server.js';
 export type { RelayServer, RelayServerOptions } from './relay-server.js';
 export { routeFor } from './route.js';
 export type { RouteName, RoutingOptions } from './route.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfigFile } from '../config/load-config.js';
-import type { RelayServerOptions } from './relay-server.js';
+import { RELAY_CONNECTION_DEFAULTS, type RelayServerOptions } from './relay-server.js';
 
 /**
  * The relay's configuration (`e2e-o11y relay --config relay.yaml`): every key defaulted except
@@ -13,7 +13,20 @@ const group = z.array(upstream).default([]);
 export const relayConfigSchema = z
   .object({
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    listen: z.object({ host: z.string().default('0.0.0.0'), port: port.default(4318) }).strict().prefault({}),
+    listen: z
+      .object({
+        host: z.string().default('0.0.0.0'),
+        port: port.default(4318),
+        /** Open connections at once (0: as many as the open-files limit allows, after the upstream pools). */
+        maxConnections: z.number().int().min(0).default(RELAY_CONNECTION_DEFAULTS.maxConnections),
+        /** Per client address (IPv6: per /64); 0 = no per-client limit. */
+        maxConnectionsPerClient: z.number().int().min(0).default(RELAY_CONNECTION_DEFAULTS.maxConnectionsPerClient),
+        headersTimeoutSeconds: z.number().positive().default(RELAY_CONNECTION_DEFAULTS.headersTimeoutMs / 1000),
+        requestTimeoutSeconds: z.number().positive().default(RELAY_CONNECTION_DEFAULTS.requestTimeoutMs / 1000),
+        idleTimeoutSeconds: z.number().positive().default(RELAY_CONNECTION_DEFAULTS.idleTimeoutMs / 1000),
+      })
+      .strict()
+      .prefault({}),
     routes: z.object({ byHost: z.boolean().default(true), byPath: z.boolean().default(true) }).strict().prefault({}),
     /** Upstream hub addresses per route; `default` takes what no signal group claims. */
     upstreams: z
@@ -32,6 +45,9 @@ export const relayConfigSchema = z
     timeoutSeconds: z.number().positive().default(30),
     maxBodyBytes: z.number().int().positive().default(10 * 1024 * 1024),
     maxSocketsPerUpstream: z.number().int().positive().default(32),
+    /** Requests buffered and forwarded at once; beyond it 503 with Retry-After. */
+    maxConcurrentRequests: z.number().int().positive().default(RELAY_CONNECTION_DEFAULTS.maxConcurrentRequests),
+    shutdown: z.object({ drainSeconds: z.number().min(0).default(RELAY_CONNECTION_DEFAULTS.drainTimeoutMs / 1000) }).strict().prefault({}),
   })
   .strict();
 
@@ -60,5 +76,12 @@ export function relayServerOptions(config: RelayConfig): RelayServerOptions {
     timeoutMs: config.timeoutSeconds * 1000,
     maxBodyBytes: config.maxBodyBytes,
     maxSocketsPerUpstream: config.maxSocketsPerUpstream,
+    maxConnections: config.listen.maxConnections,
+    maxConnectionsPerClient: config.listen.maxConnectionsPerClient,
+    headersTimeoutMs: config.listen.headersTimeoutSeconds * 1000,
+    requestTimeoutMs: config.listen.requestTimeoutSeconds * 1000,
+    idleTimeoutMs: config.listen.idleTimeoutSeconds * 1000,
+    maxConcurrentRequests: config.maxConcurrentRequests,
+    drainTimeoutMs: config.shutdown.drainSeconds * 1000,
   };
 }

@@ -1,6 +1,19 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { grpcCodeForHttpStatus } from '../errors.js';
+import {
+  createHttpMetrics,
+  createHttpServer,
+  createRequestSlots,
+  drainServer,
+  fitConnectionLimits,
+  listenOn,
+  respondAndLinger,
+  softOpenFilesLimit,
+  RESERVED_FILE_DESCRIPTORS,
+} from '../http/index.js';
 import { forwardableRawHeaders, hasRawHeader } from './hop-by-hop.js';
 import { createRelayMetrics, type RelayMetrics } from './relay-metrics.js';
 import { routeFor, type RouteName, type RoutingOptions } from './route.js';
@@ -22,7 +35,31 @@ export interface RelayServerOptions {
   maxBodyBytes: number;
   /** Keep-alive sockets per upstream. Default 32. */
   maxSocketsPerUpstream?: number;
+  /** Connection limits (0 = none) and timeouts of the listener; defaults in RELAY_CONNECTION_DEFAULTS. */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
+  headersTimeoutMs?: number;
+  /** From a request's first byte to its last body byte. */
+  requestTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Requests read and forwarded at once (each buffers up to maxBodyBytes); beyond it 503. Default 256. */
+  maxConcurrentRequests?: number;
+  /** close() lets requests in flight finish for this long, then cuts the rest. Default 10 s. */
+  drainTimeoutMs?: number;
+  /** Warnings (connection limits lowered, refusals). */
+  logger?: Logger;
 }
+
+/** Like the hub's ingest: the relay stands in front of it for a whole region. */
+export const RELAY_CONNECTION_DEFAULTS = {
+  maxConnections: 8192,
+  maxConnectionsPerClient: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 65_000,
+  maxConcurrentRequests: 256,
+  drainTimeoutMs: 10_000,
+} as const;
 
 export interface RelayServer {
   address(): { host: string; port: number };
@@ -96,7 +133,11 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
     );
   };
 
-  const server = http.createServer((req, res) => {
+  const slots = createRequestSlots({ max: options.maxConcurrentRequests ?? RELAY_CONNECTION_DEFAULTS.maxConcurrentRequests });
+  let closing = false;
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    slots.acquire(req, res);
+    if (closing) res.setHeader('connection', 'close');
     const started = process.hrtime.bigint();
     const path = req.url ?? '/';
     if (req.method === 'GET' && (path === '/healthz' || path === '/metrics')) {
@@ -111,16 +152,19 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
         res.destroy();
         return;
       }
-      // google.rpc.Status-shaped JSON; the status code and Retry-After carry the meaning.
-      const body = JSON.stringify({ code: status === 503 ? 14 : status === 413 ? 8 : 13, message });
-      res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...extra });
+      // google.rpc.Status-shaped JSON, its code from the one HTTP→gRPC table; Retry-After carries the wait.
+      const body = JSON.stringify({ code: grpcCodeForHttpStatus(status), message });
+      const headers = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...extra };
+      // Refused before the body was read: the client must still read the answer (lingering close).
+      if (!req.complete) return respondAndLinger(req, res, status, headers, body);
+      res.writeHead(status, headers);
       res.end(body);
     };
+    if (closing) return reply(503, 'the relay is shutting down', { 'retry-after': '5' });
+    if (slots.overLimit()) return reply(503, 'too many concurrent requests', { 'retry-after': '1' });
     const declared = Number(req.headers['content-length'] ?? '0');
     if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
-      res.setHeader('connection', 'close');
       reply(413, `request body over ${options.maxBodyBytes} bytes`);
-      req.resume();
       return;
     }
     const chunks: Buffer[] = [];
@@ -131,7 +175,6 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       total += chunk.length;
       if (total > options.maxBodyBytes) {
         refused = true;
-        res.setHeader('connection', 'close');
         reply(413, `request body over ${options.maxBodyBytes} bytes`);
         return;
       }
@@ -159,10 +202,8 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       const unavailable = (): void =>
         reply(503, 'no healthy upstream', { 'retry-after': String(retryAfterSeconds) });
 
-      const attempt = (u: Upstream, staleRetry: boolean): void => {
-        tried.add(u);
-        let timedOut = false;
-        const upReq = (u.isHttps ? https : http).request({
+      const forward = (u: Upstream): http.ClientRequest =>
+        (u.isHttps ? https : http).request({
           protocol: u.url.protocol,
           hostname: u.url.hostname.startsWith('[') ? u.url.hostname.slice(1, -1) : u.url.hostname,
           port: u.url.port === '' ? (u.isHttps ? 443 : 80) : Number(u.url.port),
@@ -173,6 +214,18 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
           // SNI and certificate checks name the upstream, not the forwarded Host header.
           ...(u.isHttps ? { servername: u.url.hostname } : {}),
         });
+
+      const attempt = (u: Upstream, staleRetry: boolean): void => {
+        tried.add(u);
+        let timedOut = false;
+        let upReq: http.ClientRequest;
+        try {
+          upReq = forward(u);
+        } catch (err) {
+          // Node's client refuses some targets and header values its server side accepted.
+          reply(400, `the request cannot be forwarded: ${err instanceof Error ? err.message : String(err)}`);
+          return;
+        }
         current = upReq;
         const timer = setTimeout(() => {
           timedOut = true;
@@ -229,8 +282,32 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
       if (first === undefined) unavailable();
       else attempt(first, false);
     });
-  });
-  server.keepAliveTimeout = 65_000;
+  };
+
+  // The upstream pools' sockets come out of the same descriptor budget as the listener's.
+  const upstreamSockets = maxSockets * byOrigin.size;
+  const budget = fitConnectionLimits(
+    { relay: options.maxConnections ?? RELAY_CONNECTION_DEFAULTS.maxConnections },
+    softOpenFilesLimit(),
+    RESERVED_FILE_DESCRIPTORS + upstreamSockets,
+  );
+  if (budget.warning !== undefined) options.logger?.warn({ limits: budget.limits }, budget.warning);
+  const { server, guard } = createHttpServer(
+    {
+      name: 'relay',
+      limits: {
+        maxConnections: budget.limits['relay'] ?? RELAY_CONNECTION_DEFAULTS.maxConnections,
+        maxConnectionsPerClient: options.maxConnectionsPerClient ?? RELAY_CONNECTION_DEFAULTS.maxConnectionsPerClient,
+        headersTimeoutMs: options.headersTimeoutMs ?? RELAY_CONNECTION_DEFAULTS.headersTimeoutMs,
+        requestTimeoutMs: options.requestTimeoutMs ?? RELAY_CONNECTION_DEFAULTS.requestTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs ?? RELAY_CONNECTION_DEFAULTS.idleTimeoutMs,
+      },
+      metrics: createHttpMetrics(metrics.registry),
+      logger: options.logger,
+      slots,
+    },
+    handler,
+  );
 
   async function serveLocal(path: string, res: http.ServerResponse): Promise<void> {
     if (path === '/healthz') {
@@ -244,13 +321,7 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
     res.end(text);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, options.host, options.port);
   const healthTimer = setInterval(() => void checkHealth(), options.healthCheck.intervalMs);
   healthTimer.unref();
   void checkHealth();
@@ -263,13 +334,11 @@ export async function createRelayServer(options: RelayServerOptions): Promise<Re
     upstreams: () => [...byOrigin.values()].map((u) => ({ url: u.origin, healthy: u.healthy })),
     checkHealth,
     metrics,
-    close() {
+    async close() {
       clearInterval(healthTimer);
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        for (const u of byOrigin.values()) u.destroy();
-      });
+      closing = true;
+      await drainServer(server, slots, guard, options.drainTimeoutMs ?? RELAY_CONNECTION_DEFAULTS.drainTimeoutMs);
+      for (const u of byOrigin.values()) u.destroy();
     },
   };
 }
