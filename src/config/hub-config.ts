@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isHostEntry } from '../http/host-allowlist.js';
 
 /**
  * The hub's configuration schema. Every key has a default; `.strict()` everywhere so that an unknown
@@ -99,7 +100,7 @@ export const hubConfigSchema = z
         /** Keep-alive connection idle time; longer than a load balancer's 60 s idle timeout. */
         idleTimeoutSeconds: z.number().positive().default(65),
         /** The hub's public names (host or host:port); other Host headers get 403. Empty: any. */
-        allowedHosts: z.array(z.string().min(1)).default([]),
+        allowedHosts: z.array(z.string().refine(isHostEntry, 'not a host name or host:port')).default([]),
         // --- end connection limits ---
         tls: tlsSchema.prefault({}),
       })

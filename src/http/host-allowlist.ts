@@ -15,7 +15,7 @@ export function createHostAllowlist(entries: readonly string[]): HostAllowlist |
     const e = entry.trim().toLowerCase();
     if (e === '') throw new TypeError('allowedHosts: empty entry');
     const split = splitHost(e);
-    if (split === undefined) throw new TypeError(`allowedHosts: ${JSON.stringify(entry)} is not a host or host:port`);
+    if (split === undefined || !isHostEntry(e)) throw new TypeError(`allowedHosts: ${JSON.stringify(entry)} is not a host or host:port`);
     if (split.port === undefined) anyPort.add(split.name);
     else exact.add(`${split.name}:${split.port}`);
   }
@@ -26,6 +26,12 @@ export function createHostAllowlist(entries: readonly string[]): HostAllowlist |
     if (anyPort.has(split.name)) return true;
     return split.port !== undefined && exact.has(`${split.name}:${split.port}`);
   };
+}
+
+/** True when `entry` is a valid allowedHosts entry (host, host:port, [v6] or [v6]:port). */
+export function isHostEntry(entry: string): boolean {
+  const e = entry.trim().toLowerCase();
+  return e !== '' && splitHost(e) !== undefined && !/[\s/@?#]/.test(e);
 }
 
 function splitHost(host: string): { name: string; port: string | undefined } | undefined {

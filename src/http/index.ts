@@ -8,7 +8,7 @@ export { guardConnections, PRESSURE_IDLE_TIMEOUT_MS } from './connection-guard.j
 export type { ConnectionGuard, ConnectionGuardOptions, ConnectionLimits } from './connection-guard.js';
 export { fitConnectionLimits, softOpenFilesLimit, RESERVED_FILE_DESCRIPTORS } from './fd-budget.js';
 export type { ConnectionBudget } from './fd-budget.js';
-export { createHostAllowlist } from './host-allowlist.js';
+export { createHostAllowlist, isHostEntry } from './host-allowlist.js';
 export type { HostAllowlist } from './host-allowlist.js';
 export { createHttpMetrics } from './http-metrics.js';
 export type { HttpMetrics, HttpServerGauges, RefusalReason } from './http-metrics.js';

@@ -113,11 +113,14 @@ export function sample(metricsText: string, nameWithLabels: string): number | un
   return undefined;
 }
 
-/** Sends raw bytes and resolves with everything the server answered until it closed (or `timeoutMs`). */
+/**
+ * Sends raw bytes and resolves with everything the server answered until it closed (or `timeoutMs`).
+ * The client does not half-close: Node's server would end its side at once, before a slow answer.
+ */
 export function rawExchange(port: number, payload: Buffer | string, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve) => {
     let out = '';
-    const s = net.connect({ port, host: '127.0.0.1' }, () => s.end(payload));
+    const s = net.connect({ port, host: '127.0.0.1' }, () => s.write(payload));
     s.setEncoding('latin1');
     s.on('data', (d: string) => (out += d));
     s.on('error', () => undefined);
