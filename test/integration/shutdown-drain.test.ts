@@ -7,34 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { listeningLine, startCli, type CliProcess } from '../helpers/cli.js';
+import { startHubProcess, type HubProcess } from '../helpers/hub-process.js';
 import { eventually } from '../helpers/test-hub.js';
 import { getFrom, pipelined, sample, unsignedLogsRequest, writeAndAbandon } from '../helpers/raw-http.js';
 
-async function startHubProcess(drainSeconds: number): Promise<{ hub: CliProcess; otlpPort: number; consolePort: number; dir: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-drain-'));
-  const configFile = join(dir, 'hub.yaml');
-  await writeFile(
-    configFile,
-    stringify({
-      dataDir: join(dir, 'data'),
-      logLevel: 'warn',
-      otlp: { host: '127.0.0.1', port: 0, requestTimeoutSeconds: 120 },
-      console: { host: '127.0.0.1', port: 0 },
-      auth: { mode: 'none' },
-      shutdown: { drainSeconds },
-    }),
-  );
-  const hub = startCli(['hub', '--config', configFile]);
-  const ports = await hub.waitForLine(listeningLine);
-  return { hub, dir, ...ports };
-}
+const start = (drainSeconds: number): Promise<HubProcess> =>
+  startHubProcess({ config: { otlp: { requestTimeoutSeconds: 120 }, shutdown: { drainSeconds } } });
 
-async function sigtermAndTime(hub: CliProcess): Promise<{ code: number | null; elapsedMs: number }> {
+async function sigtermAndTime(hub: HubProcess): Promise<{ code: number | null; elapsedMs: number }> {
   const started = Date.now();
   hub.kill('SIGTERM');
   const { code } = await hub.exited;
@@ -43,7 +23,8 @@ async function sigtermAndTime(hub: CliProcess): Promise<{ code: number | null; e
 
 test('after the pipelining attack, SIGTERM exits 0 well within the drain time', { timeout: 60_000 }, async () => {
   const drainSeconds = 10;
-  const { hub, otlpPort, consolePort, dir } = await startHubProcess(drainSeconds);
+  const hub = await start(drainSeconds);
+  const { otlpPort, consolePort } = hub;
   try {
     const payload = pipelined(unsignedLogsRequest(`127.0.0.1:${otlpPort}`), 100);
     for (let round = 0; round < 3; round++) {
@@ -60,14 +41,14 @@ test('after the pipelining attack, SIGTERM exits 0 well within the drain time', 
     assert.equal(code, 0, hub.stderr.join('\n'));
     assert.ok(elapsedMs < drainSeconds * 1000, `exited after ${elapsedMs} ms`);
   } finally {
-    hub.kill();
-    await rm(dir, { recursive: true, force: true });
+    await hub.close();
   }
 });
 
 test('a request that never completes holds SIGTERM only until drainSeconds; /readyz says not ready meanwhile', { timeout: 60_000 }, async () => {
   const drainSeconds = 3;
-  const { hub, otlpPort, consolePort, dir } = await startHubProcess(drainSeconds);
+  const hub = await start(drainSeconds);
+  const { otlpPort, consolePort } = hub;
   const stuck = net.connect({ port: otlpPort, host: '127.0.0.1' });
   try {
     await new Promise<void>((resolve) => stuck.once('connect', resolve));
@@ -97,7 +78,6 @@ test('a request that never completes holds SIGTERM only until drainSeconds; /rea
     await eventually(async () => stuck.destroyed || stuck.readableEnded, 'the stuck connection closed by the hub');
   } finally {
     stuck.destroy();
-    hub.kill();
-    await rm(dir, { recursive: true, force: true });
+    await hub.close();
   }
 });
