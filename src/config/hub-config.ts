@@ -161,7 +161,22 @@ export const hubConfigSchema = z
     limits: z.object({ store: z.string().default('memory') }).strict().prefault({}),
     exporters: z
       .object({
-        embedded: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+        embedded: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** DuckDB's memory limit (the store worker's heap is bounded separately). */
+            maxMemoryBytes: positiveInt.default(256 * 1024 * 1024),
+            /** Data older than this (by receive time) leaves in whole time slices. */
+            retentionHours: z.number().positive().default(168),
+            /** While the store uses more than this, its oldest slices leave too (0: no cap). */
+            maxDiskBytes: z.number().int().min(0).default(0),
+            /** Length of one time slice: the unit in which data leaves. */
+            sliceHours: z.number().positive().max(168).default(6),
+            /** DuckDB threads (queries run in parallel; appends are one transaction at a time). */
+            threads: z.number().int().min(1).max(64).default(2),
+          })
+          .strict()
+          .prefault({}),
         otlp: z.array(otlpExporterSchema).default([]),
         prometheusRemoteWrite: z.array(remoteWriteSchema).default([]),
         loki: z.array(lokiSchema).default([]),
