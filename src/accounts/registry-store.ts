@@ -47,7 +47,9 @@ export interface RegistryStoreOptions {
 }
 
 const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS registry_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)',
+  // No primary key here: DuckDB updates a row of an indexed table much more slowly, and the set
+  // digest in this table changes with every write. The registry is its only writer.
+  'CREATE TABLE IF NOT EXISTS registry_meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)',
   `CREATE TABLE IF NOT EXISTS accounts (
      id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, plan VARCHAR NOT NULL, status VARCHAR NOT NULL,
      created_at VARCHAR NOT NULL, api_key_sealed VARCHAR NOT NULL, mac VARCHAR NOT NULL)`,
@@ -214,12 +216,11 @@ class DuckDbRegistryStore implements RegistryStore {
       case 'deleteCredential':
         await c.run('DELETE FROM credentials WHERE access_key_id = $id', { id: change.accessKeyId });
         return;
-      case 'setMeta':
-        await c.run('INSERT INTO registry_meta VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value', {
-          key: change.key,
-          value: change.value,
-        });
+      case 'setMeta': {
+        const updated = await c.run('UPDATE registry_meta SET value = $value WHERE key = $key', { key: change.key, value: change.value });
+        if (updated.rowsChanged === 0) await c.run('INSERT INTO registry_meta VALUES ($key, $value)', { key: change.key, value: change.value });
         return;
+      }
     }
   }
 
