@@ -398,7 +398,7 @@ class Registry implements AccountRegistry {
 
   update(id: string, changes: { name?: unknown; plan?: unknown }, actor: Actor = 'admin'): Promise<Account> {
     return this.#change(async () => {
-      const entry = this.#require(id);
+      const entry = this.#requireVerified(id);
       const name = validateName(changes.name, entry.row.name);
       const plan = validatePlan(changes.plan, entry.row.plan);
       await this.#replaceAccount(entry, { ...entry.row, name, plan });
@@ -431,14 +431,18 @@ class Registry implements AccountRegistry {
 
   deleteCredential(id: string, accessKeyId: string, actor: Actor = 'admin'): Promise<void> {
     return this.#change(async () => {
-      const entry = this.#require(id);
-      const live = entry.credentials.get(accessKeyId);
+      const entry = this.#accounts.get(id);
+      const live = entry?.credentials.get(accessKeyId);
+      // A refused row can be removed under the account it names, even one that does not exist.
       const refused = this.#refusedCredentials.get(accessKeyId);
       const mac = live?.mac ?? (refused?.row.accountId === id ? refused.mac : undefined);
-      if (mac === undefined) throw new E2eError('E2E_NOT_FOUND', `account '${id}' has no access key '${accessKeyId.slice(0, 32)}'`);
+      if (mac === undefined) {
+        if (entry === undefined) this.#require(id);
+        throw new E2eError('E2E_NOT_FOUND', `account '${id}' has no access key '${accessKeyId.slice(0, 32)}'`);
+      }
       await this.#write([{ kind: 'deleteCredential', accessKeyId }], { add: [], remove: [mac] });
       // Sessions need no clean-up: they are checked against their parent key at every use.
-      entry.credentials.delete(accessKeyId);
+      entry?.credentials.delete(accessKeyId);
       this.#keys.delete(accessKeyId);
       this.#refusedCredentials.delete(accessKeyId);
       await this.#record(actor, 'credential.delete', id, { accessKeyId, ...(live === undefined ? { refusedRow: true } : {}) });
@@ -447,7 +451,7 @@ class Registry implements AccountRegistry {
 
   rotateApiKey(id: string, actor: Actor = 'admin'): Promise<string> {
     return this.#change(async () => {
-      const entry = this.#require(id);
+      const entry = this.#requireVerified(id);
       const apiKey = newApiKey();
       await this.#replaceAccount(entry, { ...entry.row, apiKeySealed: sealSecret(this.#masterKey, apiKey, sealContext.apiKey(id)) }, apiKey);
       await this.#record(actor, 'apiKey.rotate', id, {});
@@ -557,6 +561,18 @@ class Registry implements AccountRegistry {
   #require(id: string): AccountEntry {
     const entry = this.#accounts.get(id);
     if (entry === undefined) throw new E2eError('E2E_NOT_FOUND', `no account '${String(id).slice(0, 64)}'`);
+    return entry;
+  }
+
+  /**
+   * An account whose row verified. Re-signing a refused row keeps its (untrusted) status, so only
+   * revoke and restore, which set the status explicitly, may touch one.
+   */
+  #requireVerified(id: string): AccountEntry {
+    const entry = this.#require(id);
+    if (entry.refused) {
+      throw new E2eError('E2E_CONFLICT', `account '${id}' failed its integrity check; revoke or restore it first (see the audit log)`);
+    }
     return entry;
   }
 

@@ -205,7 +205,7 @@ class DuckDbRegistryStore implements RegistryStore {
           'UPDATE accounts SET name = $name, plan = $plan, status = $status, created_at = $createdAt, api_key_sealed = $apiKeySealed, mac = $mac WHERE id = $id',
           { ...r, mac: change.mac },
         );
-        if (result.rowsChanged !== 1) throw new Error(`account registry: account row '${r.id}' is missing from ${this.path}`);
+        if (result.rowsChanged !== 1) throw new Error(`account registry: expected one row for account '${r.id}' in ${this.path}, found ${result.rowsChanged}`);
         return;
       }
       case 'insertCredential': {

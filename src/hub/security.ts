@@ -337,6 +337,12 @@ function accountsRoute(registry: AccountRegistry, plans: () => ReadonlyMap<strin
         return true;
       }
       const action = m[2];
+      if (action === 'credentials' && req.method === 'DELETE' && keyId !== undefined) {
+        // Before the existence check: a refused (tampered) key row may name an account that does not exist.
+        await registry.deleteCredential(id, keyId, actor);
+        sendJson(res, 200, { id, deleted: keyId });
+        return true;
+      }
       if (registry.get(id) === undefined) {
         sendApiError(res, 404, 'E2E_NOT_FOUND', `account ${id} not found`);
         return true;
@@ -354,11 +360,6 @@ function accountsRoute(registry: AccountRegistry, plans: () => ReadonlyMap<strin
       if (action === 'credentials' && req.method === 'POST' && m[3] === undefined) {
         const pair = await registry.rotate(id, actor);
         sendJson(res, 201, { id, accessKeyId: pair.accessKeyId, secretAccessKey: pair.secretAccessKey });
-        return true;
-      }
-      if (action === 'credentials' && req.method === 'DELETE' && keyId !== undefined) {
-        await registry.deleteCredential(id, keyId, actor);
-        sendJson(res, 200, { id, deleted: keyId });
         return true;
       }
       sendApiError(res, 405, 'E2E_METHOD_NOT_ALLOWED', `${req.method ?? ''} ${path} is not supported`);

@@ -111,8 +111,12 @@ test('edited rows (revoked flipped to active, a key moved to another account, a 
       assert.ok(!audit.includes(s), 'a secret in the audit log');
     }
 
-    // The admin settles each finding; the registry then verifies clean again.
+    // The admin settles each finding; the registry then verifies clean again. Nothing but revoke or
+    // restore may re-sign a refused account row (that would bless its edited status).
     await withRegistry({ dataDir, masterKey }, async (r) => {
+      await assert.rejects(r.rotateApiKey('acct-revoked'), { code: 'E2E_CONFLICT' });
+      await assert.rejects(r.update('acct-revoked', { name: 'x' }), { code: 'E2E_CONFLICT' });
+      assert.equal(r.get('acct-revoked')?.status, 'revoked');
       assert.equal((await r.revoke('acct-revoked')).status, 'revoked');
       assert.equal((await r.restore('acct-plan')).status, 'active');
       await r.deleteCredential('acct-b', setup.moved.accessKeyId);
@@ -144,11 +148,7 @@ test('a MAC copied from another row and a MAC recomputed without the key are ref
 test('rows removed or put back from an older copy change the set digest: reported once, then re-based', () =>
   withDir(async (dataDir) => {
     const masterKey = randomBytes(32);
-    const a = await withRegistry({ dataDir, masterKey }, async (r) => {
-      const a = await r.add({ id: 'acct-a' });
-      await r.add({ id: 'acct-b' });
-      return a;
-    });
+    const { a, b } = await withRegistry({ dataDir, masterKey }, async (r) => ({ a: await r.add({ id: 'acct-a' }), b: await r.add({ id: 'acct-b' }) }));
     // An older, validly signed version of acct-a's row (active), kept before the revocation.
     const [old] = await sql<string[]>(dataDir, "SELECT * FROM accounts WHERE id = 'acct-a'");
     await withRegistry({ dataDir, masterKey }, (r) => r.revoke('acct-a'));
@@ -171,6 +171,10 @@ test('rows removed or put back from an older copy change the set digest: reporte
 
     await withRegistry({ dataDir, masterKey }, async (r) => {
       assert.equal(r.integrity().rowSetAltered, false, 're-based after the report');
+      assert.equal(r.integrity().tamperedRows, 1);
+      // The orphaned key row can be removed under the account it names.
+      await r.deleteCredential('acct-b', b.accessKeyId);
     });
+    await withRegistry({ dataDir, masterKey }, async (r) => assert.deepEqual(r.integrity(), { tamperedRows: 0, rowSetAltered: false, writeErrors: 0 }));
     assert.equal((await auditActions(dataDir)).filter((e) => e.action === 'registry.rowSetAltered').length, 1);
   }));
