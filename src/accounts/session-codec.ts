@@ -63,7 +63,9 @@ export function createSessionCodec(keys: DerivedKeys): SessionCodec {
     open(sessionToken) {
       if (sessionToken.length > MAX_TOKEN_CHARS || !TOKEN_PATTERN.test(sessionToken)) return undefined;
       const bytes = Buffer.from(sessionToken, 'base64url');
-      if (bytes.length <= IV_BYTES + TAG_BYTES) return undefined;
+      // The decoder ignores the unused low bits of the last character, so several strings decode
+      // to the same bytes; only the canonical one is the token (the string is what is compared).
+      if (bytes.length <= IV_BYTES + TAG_BYTES || bytes.toString('base64url') !== sessionToken) return undefined;
       let plaintext: string;
       try {
         const decipher = createDecipheriv('aes-256-gcm', keys.sessionToken, bytes.subarray(0, IV_BYTES));

@@ -37,6 +37,19 @@ test('property: any change to a token, and any random string, fails to open', ()
       return codec.open(changed.toString('base64url')) === undefined;
     }),
   );
+  // Any other character anywhere in the string, including the last one, whose low bits the base64
+  // decoder would ignore.
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  fc.assert(
+    fc.property(fc.nat({ max: s.sessionToken.length - 1 }), fc.nat({ max: alphabet.length - 1 }), (index, pick) => {
+      const replacement = alphabet[pick] as string;
+      fc.pre(replacement !== s.sessionToken[index]);
+      return codec.open(`${s.sessionToken.slice(0, index)}${replacement}${s.sessionToken.slice(index + 1)}`) === undefined;
+    }),
+  );
+  for (const c of alphabet) {
+    if (c !== s.sessionToken.at(-1)) assert.equal(codec.open(`${s.sessionToken.slice(0, -1)}${c}`), undefined, `last character ${c}`);
+  }
   fc.assert(fc.property(fc.string({ maxLength: 2000 }), (text) => codec.open(text) === undefined));
   assert.equal(codec.open(s.sessionToken.slice(0, -2)), undefined);
   assert.equal(codec.open(`${s.sessionToken}AA`), undefined);
