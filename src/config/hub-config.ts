@@ -129,6 +129,16 @@ export const hubConfigSchema = z
           .strict()
           .prefault({}),
         apiKey: z.object({ required: z.boolean().default(true) }).strict().prefault({}),
+        // security: /v1/self/* (key distribution, sessions) is not covered by usage plans; its own
+        // per-account bucket, and a per-client-address cap on failed signatures there.
+        self: z
+          .object({
+            requestsPerMinute: z.number().positive().default(60),
+            burstRequests: z.number().int().min(1).default(60),
+            maxFailedSignaturesPerMinute: z.number().int().min(1).default(30),
+          })
+          .strict()
+          .prefault({}),
         basic: z
           .object({
             htpasswdFile: z.string().nullable().default(null),
