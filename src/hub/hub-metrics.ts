@@ -15,6 +15,9 @@ export interface HubMetrics {
   readonly exportLagSeconds: Gauge<'exporter'>;
   readonly exportItems: Counter<'exporter' | 'outcome'>;
   readonly limitsDegraded: Gauge;
+  readonly registryTamperedRows: Gauge;
+  readonly registryRowSetAltered: Gauge;
+  readonly registryWriteErrors: Gauge;
   readonly storeUp: Gauge;
   readonly storeRestarts: Gauge;
   readonly storeDiskBytes: Gauge<'kind'>;
@@ -102,6 +105,21 @@ export function createHubMetrics(): HubMetrics {
     limitsDegraded: new Gauge({
       name: 'e2e_limits_degraded',
       help: '1 while the shared (Redis) usage-plan store is unreachable and this replica limits on its own',
+      registers: [registry],
+    }),
+    registryTamperedRows: new Gauge({
+      name: 'e2e_registry_tampered_rows',
+      help: 'Account registry rows whose MAC did not verify at start: refused (accounts held revoked, keys unusable)',
+      registers: [registry],
+    }),
+    registryRowSetAltered: new Gauge({
+      name: 'e2e_registry_row_set_altered',
+      help: '1 when registry rows were added, removed or replayed behind the hub (the signed row-set digest differs)',
+      registers: [registry],
+    }),
+    registryWriteErrors: new Gauge({
+      name: 'e2e_registry_write_errors',
+      help: 'Registry changes that could not be written (the admin API answered an error; nothing changed)',
       registers: [registry],
     }),
     storeUp: new Gauge({

@@ -122,6 +122,12 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
         metrics.queueDepthRecords.set(queue.depthRecords());
+        const integrity = security.registry?.integrity();
+        if (integrity !== undefined) {
+          metrics.registryTamperedRows.set(integrity.tamperedRows);
+          metrics.registryRowSetAltered.set(integrity.rowSetAltered ? 1 : 0);
+          metrics.registryWriteErrors.set(integrity.writeErrors);
+        }
         if (store !== undefined) {
           const st = store.status();
           metrics.exportLagSeconds.set({ exporter: 'embedded' }, st.lagSeconds);
