@@ -7,12 +7,11 @@ import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../conso
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
 import { createHttpMetrics, fitConnectionLimits, READY, softOpenFilesLimit } from '../http/index.js';
 import { createDurableQueue } from '../queue/index.js';
+import { createHubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
-import { createDuckDbStore } from '../store/index.js';
-import type { EmbeddedStore } from '../store/types.js';
+import { startEmbeddedStore, type EmbeddedStore } from '../store/index.js';
 import { AccountStatsBook } from './account-stats.js';
 import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
-import { startStoreConsumer, type StoreConsumer } from './store-consumer.js';
 import { createSecurity, type HubSecurity } from './security.js';
 import { startExporters, type RunningExporters } from './exporters.js';
 import { watchConfig } from './config-watch.js';
@@ -54,31 +53,31 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     cleanups.push(() => queue.close());
 
     let store: EmbeddedStore | undefined;
-    let consumer: StoreConsumer | undefined;
-    if (config.exporters.embedded.enabled) {
-      store = await createDuckDbStore({ path: join(dataDir, 'store.duckdb') });
-      const openedStore = store;
-      cleanups.push(() => openedStore.close());
-      consumer = await startStoreConsumer({
+    const embedded = config.exporters.embedded;
+    if (embedded.enabled) {
+      const { enabled: _enabled, ...storeOptions } = embedded;
+      const opened = await startEmbeddedStore({
+        ...storeOptions,
+        path: join(dataDir, 'store.duckdb'),
         reader: queue.reader('embedded'),
-        store,
-        logger,
+        logger: logger.child({ part: 'store' }),
         onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
       });
-      const openedConsumer = consumer;
-      cleanups.push(() => openedConsumer.stop());
+      store = opened;
+      cleanups.push(() => opened.close());
     }
     const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
     cleanups.push(() => exporters.stop());
 
     const security = await createSecurity(config, dataDir, logger, (degraded) => metrics.limitsDegraded.set(degraded ? 1 : 0));
     cleanups.push(() => security.close());
-    let rules = config.validation.rules;
+    const { maxJsonContainers, ...scanLimits } = config.otlp.limits;
+    const policies = createHubPolicies(scanLimits, config.validation.rules);
     if (options.configFile !== undefined) {
       const watcher = watchConfig(options.configFile, logger, (next) => {
-        rules = next.validation.rules;
+        policies.setRules(next.validation.rules);
         security.setPlans(next.usagePlans);
-        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: rules.length }, 'config reloaded: usage plans and validation rules applied');
+        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: next.validation.rules.length }, 'config reloaded: usage plans and validation rules applied');
       });
       cleanups.push(() => Promise.resolve(watcher.close()));
     }
@@ -104,7 +103,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       allowedHosts: config.otlp.allowedHosts,
       httpMetrics,
       tls: security.tlsOptions,
-      rules: () => rules,
+      policies,
+      maxJsonContainers,
       authenticator,
       limit,
       queue,
@@ -128,10 +128,12 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       stats,
       metrics,
       logger,
-      // /readyz: the lead adds queue and store checks here as they gain a health state.
+      // /readyz: the lead adds queue checks here as the queue gains a health state.
       readiness: {
         hub: () => (closing ? { ready: false, reasons: ['shutting down'] } : READY),
         ingest: () => ingest.readiness(),
+        // Not ready while the store worker restarts: its queries fail (ingest keeps queueing meanwhile).
+        store: () => (store === undefined || store.status().up ? READY : { ready: false, reasons: ['embedded store worker restarting'] }),
       },
       maxConnections: budget.limits['console'] ?? config.console.maxConnections,
       maxConnectionsPerClient: config.console.maxConnectionsPerClient,
@@ -143,7 +145,22 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
         metrics.queueDepthRecords.set(queue.depthRecords());
-        if (consumer !== undefined) metrics.exportLagSeconds.set({ exporter: 'embedded' }, consumer.lagSeconds);
+        const integrity = security.registry?.integrity();
+        if (integrity !== undefined) {
+          metrics.registryTamperedRows.set(integrity.tamperedRows);
+          metrics.registryRowSetAltered.set(integrity.rowSetAltered ? 1 : 0);
+          metrics.registryWriteErrors.set(integrity.writeErrors);
+        }
+        if (store !== undefined) {
+          const st = store.status();
+          metrics.exportLagSeconds.set({ exporter: 'embedded' }, st.lagSeconds);
+          metrics.storeUp.set(st.up ? 1 : 0);
+          metrics.storeRestarts.set(st.restarts);
+          metrics.storeDiskBytes.set({ kind: 'file' }, st.fileBytes);
+          metrics.storeDiskBytes.set({ kind: 'used' }, st.usedBytes);
+          if (st.oldestRetainedMs !== undefined) metrics.storeOldestRetainedSeconds.set(st.oldestRetainedMs / 1000);
+          metrics.storeDamagedRecords.set(st.damagedRecords);
+        }
         exporters.updateMetrics();
       },
     });
@@ -181,7 +198,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
           const drained = await ingest.drain(config.shutdown.drainSeconds * 1000);
           if (drained === 'deadline') logger.warn({ drainSeconds: config.shutdown.drainSeconds }, 'drain deadline reached: remaining ingest connections closed');
           ingestClosed = true;
-          if (consumer !== undefined) await consumer.waitFor(queue.endPosition(), Math.max(0, deadline - Date.now()));
+          if (store !== undefined) await store.waitFor(queue.endPosition(), Math.max(0, deadline - Date.now()));
           clearInterval(statsTimer);
           await stats.save().catch(() => undefined);
           for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));

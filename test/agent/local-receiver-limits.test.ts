@@ -3,9 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Registry } from 'prom-client';
-import { createLocalReceiver } from '../../src/agent/index.js';
+import { createLocalReceiver, type AcceptOutcome } from '../../src/agent/index.js';
 import { createHttpMetrics } from '../../src/http/index.js';
-import type { AppendOutcome } from '../../src/queue/types.js';
 import { eventually } from '../helpers/test-hub.js';
 import { pipelined, rawExchange, unsignedLogsRequest, writeAndAbandon } from '../helpers/raw-http.js';
 
@@ -13,7 +12,7 @@ const LOGS = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body
 
 test('requests in flight are bounded (503 with Retry-After), pipelined requests abandoned give their slots back, drain ends', async () => {
   const registry = new Registry();
-  const waiting: ((o: AppendOutcome) => void)[] = [];
+  const waiting: ((o: AcceptOutcome) => void)[] = [];
   const receiver = createLocalReceiver({
     host: '127.0.0.1',
     port: 0,
@@ -33,7 +32,7 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
     assert.equal(second.status, 503);
     assert.equal(second.headers.get('retry-after'), '1');
     assert.match(((await second.json()) as { message: string }).message, /too many concurrent requests/);
-    waiting.shift()!('ok');
+    waiting.shift()!({ kind: 'ok', items: 1 });
     assert.equal((await first).status, 200);
 
     // 300 pipelined empty requests (no append) on connections that go away.
@@ -54,7 +53,7 @@ test('connection limit: connections beyond maxConnections are closed at accept',
     maxDecompressedBytes: 1024,
     requestTimeoutMs: 5000,
     maxConnections: 1,
-    accept: async () => 'ok',
+    accept: async () => ({ kind: 'ok', items: 0 }),
   });
   const { port } = await receiver.listen();
   try {
