@@ -13,6 +13,7 @@ const LOGS = JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body
 test('requests in flight are bounded (503 with Retry-After), pipelined requests abandoned give their slots back, drain ends', async () => {
   const registry = new Registry();
   const waiting: ((o: AcceptOutcome) => void)[] = [];
+  let hold = true;
   const receiver = createLocalReceiver({
     host: '127.0.0.1',
     port: 0,
@@ -21,7 +22,7 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
     requestTimeoutMs: 5000,
     maxConcurrentRequests: 1,
     httpMetrics: createHttpMetrics(registry),
-    accept: () => new Promise((resolve) => waiting.push(resolve)),
+    accept: () => (hold ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve({ kind: 'ok', items: 0 })),
   });
   const { port } = await receiver.listen();
   const url = `http://127.0.0.1:${port}/v1/logs`;
@@ -34,6 +35,7 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
     assert.match(((await second.json()) as { message: string }).message, /too many concurrent requests/);
     waiting.shift()!({ kind: 'ok', items: 1 });
     assert.equal((await first).status, 200);
+    hold = false;
 
     // 300 pipelined empty requests (no append) on connections that go away.
     const payload = pipelined(unsignedLogsRequest(`127.0.0.1:${port}`), 100);
