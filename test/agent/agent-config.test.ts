@@ -20,7 +20,19 @@ async function withFile(yaml: string, fn: (file: string) => Promise<void>): Prom
 test('every key has the documented default', () => {
   const c = agentConfigSchema.parse({});
   assert.equal(c.dataDir, './agent-data');
-  assert.deepEqual(c.receivers.otlp, { host: '127.0.0.1', port: 4318, maxBodyBytes: 10485760, maxDecompressedBytes: 67108864, requestTimeoutSeconds: 30 });
+  assert.deepEqual(c.receivers.otlp, {
+    host: '127.0.0.1',
+    port: 4318,
+    maxBodyBytes: 10485760,
+    maxDecompressedBytes: 67108864,
+    requestTimeoutSeconds: 30,
+    // connection limits (docs/notes/http.md)
+    maxConcurrentRequests: 256,
+    maxConnections: 1024,
+    maxConnectionsPerClient: 0,
+    headersTimeoutSeconds: 10,
+    idleTimeoutSeconds: 65,
+  });
   assert.equal(c.receivers.prometheus.scrapeIntervalSeconds, 15);
   assert.deepEqual(c.receivers.prometheus.targets, []);
   assert.deepEqual(c.receivers.prometheus.fileSd, []);
@@ -31,7 +43,7 @@ test('every key has the documented default', () => {
   assert.equal(c.exporters.hub.credentials, 'default');
   assert.equal(c.exporters.hub.apiKey, 'fetch');
   assert.deepEqual(c.exporters.hub.include, { metrics: { names: [] }, logs: { attributes: {}, minSeverity: null }, traces: { attributes: {} } });
-  assert.deepEqual(c.health, { host: '127.0.0.1', port: 13133 });
+  assert.deepEqual(c.health, { host: '127.0.0.1', port: 13133, maxConnections: 64 });
   assert.ok(c.queue.maxBytes > 0);
   assert.ok(c.exporters.hub.batch.maxItems > 0 && c.exporters.hub.batch.maxDelayMs >= 0);
 });
