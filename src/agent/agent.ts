@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { countItems } from '../otlp/index.js';
 import { closeServer, listenOn } from '../ingest/index.js';
 import type { AppendOutcome, DurableQueue, QueueReader } from '../queue/types.js';
-import { createDurableQueue } from '../queue/index.js';
+import { createDurableQueue, queueLogHooks } from '../queue/index.js';
 import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
 import type { AgentConfig } from './agent-config.js';
@@ -56,8 +56,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   const queue: DurableQueue = await createDurableQueue({
     dir: join(config.dataDir, 'queue'),
     maxBytes: config.queue.maxBytes,
-    onCorruption: (e) => logger.error({ corruption: e }, 'agent queue: damaged data skipped'),
-    onError: (err) => logger.error({ err }, 'agent queue: write failed; the agent stops accepting data'),
+    ...queueLogHooks(logger, 'agent'),
   });
 
   const attributes = config.resource.attributes;

@@ -16,7 +16,7 @@ export interface LocalReceiverOptions {
   requestTimeoutMs: number;
   /**
    * Makes a decoded request durable (enrich + queue append). 200 is answered only when it resolved
-   * 'ok'; 'full' and 'closed' answer 503 with Retry-After so the sender keeps the data.
+   * 'ok'; 'full', 'unavailable' and 'closed' answer 503 with Retry-After so the sender keeps the data.
    */
   accept(item: AgentItem): Promise<AppendOutcome>;
   /** Told about every answered OTLP request (for self-metrics). */
@@ -112,8 +112,13 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
       const appended = await options.accept({ signal, request } as AgentItem);
       if (appended !== 'ok') {
         return reply(503, {
-          message: appended === 'full' ? 'the agent queue is full; retry later' : 'the agent is shutting down',
-          retryAfterSeconds: appended === 'full' ? 5 : 10,
+          message:
+            appended === 'full'
+              ? 'the agent queue is full; retry later'
+              : appended === 'unavailable'
+                ? 'the agent cannot write its queue right now; retry later'
+                : 'the agent is shutting down',
+          retryAfterSeconds: appended === 'closed' ? 10 : 5,
         });
       }
     }
