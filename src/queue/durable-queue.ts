@@ -542,8 +542,9 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
 
   /**
    * Proves the disk takes writes again: about as many bytes as the failed batch are written where
-   * the next record goes, fdatasynced, and cut off again. (Zeros: should a crash leave them, the
-   * scan at open takes them for a torn tail.)
+   * the next record goes, fdatasynced, and cut off again (zeros: should a crash leave them, the scan
+   * at open takes them for a torn tail); and a descriptor can be opened (a segment roll needs one:
+   * EMFILE), by fsyncing the directory.
    */
   async #probe(): Promise<void> {
     const zeros = Buffer.alloc(Math.min(MAX_PROBE_BYTES, Math.max(MIN_PROBE_BYTES, this.#failedBatchBytes)));
@@ -558,6 +559,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
         await fh.truncate(at);
         await fh.sync();
       }
+      await syncDir(this.#dir);
       return;
     }
     // No segment file open yet (the next append creates one): probe the directory instead.
