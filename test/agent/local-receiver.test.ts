@@ -79,7 +79,7 @@ test('protobuf, gzip-compressed protobuf and JSON are accepted once the append r
   );
 });
 
-test('a full queue answers 503 with Retry-After; a closing one too', async () => {
+test('a full queue answers 503 with Retry-After; a closing or unwritable one too', async () => {
   next = 'full';
   try {
     const r = await post('/v1/logs', encodeRequest('logs', logs('x'), 'protobuf'), { 'content-type': 'application/x-protobuf' });
@@ -88,6 +88,11 @@ test('a full queue answers 503 with Retry-After; a closing one too', async () =>
     assert.match(decodeRpcStatus(r.body, 'protobuf').message, /queue is full/);
     next = 'closed';
     assert.equal((await post('/v1/logs', encodeRequest('logs', logs('x'), 'protobuf'), { 'content-type': 'application/x-protobuf' })).status, 503);
+    next = 'unavailable';
+    const unavailable = await post('/v1/logs', encodeRequest('logs', logs('x'), 'protobuf'), { 'content-type': 'application/x-protobuf' });
+    assert.equal(unavailable.status, 503);
+    assert.ok(Number(unavailable.headers.get('retry-after')) >= 1);
+    assert.match(decodeRpcStatus(unavailable.body, 'protobuf').message, /cannot write its queue right now/);
   } finally {
     next = 'ok';
   }
