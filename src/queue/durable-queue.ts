@@ -344,6 +344,8 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
     let segment = this.#tail;
     if (!segment.appendable || (segment.bytes > 0 && segment.bytes + frameBytes > this.#segmentBytes) || this.#skipTo > this.#end) {
       this.#end = Math.max(this.#end, this.#skipTo);
+      // An empty segment that never got its file is replaced rather than left behind.
+      if (!segment.created && segment.bytes === 0 && this.#segments.length > 1) this.#segments.pop();
       segment = new SegmentFile(this.#dir, this.#end, { format: 2, bytes: 0, appendable: true, created: false });
       this.#segments.push(segment);
     }

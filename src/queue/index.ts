@@ -1,6 +1,8 @@
 /**
  * The durable queue between ingest and exporters: segmented append-only log with group commit,
- * named readers with persisted cursors, and crash recovery. See types.ts for the contract.
+ * named readers with persisted cursors, crash recovery, damage detection with quarantine, and a
+ * degraded state after write errors that it leaves by itself. See types.ts for the contract and
+ * docs/notes/queue.md for the on-disk format and operations.
  */
 export {
   createDurableQueue,
