@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_ANY_VALUE_DEPTH } from '../otlp/decode-error.js';
+import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/limits.js';
 
 /**
  * The hub's configuration schema. Every key has a default; `.strict()` everywhere so that an unknown
@@ -89,6 +91,23 @@ export const hubConfigSchema = z
         /** Requests being processed at once; beyond it new requests get 503 (protects memory). */
         maxConcurrentRequests: positiveInt.default(256),
         requestTimeoutSeconds: z.number().positive().default(30),
+        /** Counts in one request (see src/otlp/scan/limits.ts): over items or depth 400, the rest reject the item. */
+        limits: z
+          .object({
+            maxItemsPerRequest: positiveInt.default(DEFAULT_OTLP_LIMITS.maxItemsPerRequest),
+            maxAttributesPerItem: positiveInt.default(DEFAULT_OTLP_LIMITS.maxAttributesPerItem),
+            maxAttributeKeyBytes: positiveInt.default(DEFAULT_OTLP_LIMITS.maxAttributeKeyBytes),
+            maxAttributeValueBytes: positiveInt.default(DEFAULT_OTLP_LIMITS.maxAttributeValueBytes),
+            maxAnyValueDepth: z.number().int().min(1).max(MAX_ANY_VALUE_DEPTH).default(MAX_ANY_VALUE_DEPTH),
+            maxEventsPerSpan: positiveInt.default(DEFAULT_OTLP_LIMITS.maxEventsPerSpan),
+            maxLinksPerSpan: positiveInt.default(DEFAULT_OTLP_LIMITS.maxLinksPerSpan),
+            /** Objects plus arrays in a JSON body, checked before parsing (JSON decodes into many objects). */
+            maxJsonContainers: positiveInt.default(1_000_000),
+          })
+          .strict()
+          .prefault({}),
+        /** Decompressed bytes of all requests being processed at once; beyond it 503 + Retry-After. */
+        maxDecompressedBytesInFlight: positiveInt.default(256 * 1024 * 1024),
         tls: tlsSchema.prefault({}),
       })
       .strict()
@@ -110,6 +129,16 @@ export const hubConfigSchema = z
           .strict()
           .prefault({}),
         apiKey: z.object({ required: z.boolean().default(true) }).strict().prefault({}),
+        // security: /v1/self/* (key distribution, sessions) is not covered by usage plans; its own
+        // per-account bucket, and a per-client-address cap on failed signatures there.
+        self: z
+          .object({
+            requestsPerMinute: z.number().positive().default(60),
+            burstRequests: z.number().int().min(1).default(60),
+            maxFailedSignaturesPerMinute: z.number().int().min(1).default(30),
+          })
+          .strict()
+          .prefault({}),
         basic: z
           .object({
             htpasswdFile: z.string().nullable().default(null),
@@ -142,7 +171,22 @@ export const hubConfigSchema = z
     limits: z.object({ store: z.string().default('memory') }).strict().prefault({}),
     exporters: z
       .object({
-        embedded: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+        embedded: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** DuckDB's memory limit (the store worker's heap is bounded separately). */
+            maxMemoryBytes: positiveInt.default(256 * 1024 * 1024),
+            /** Data older than this (by receive time) leaves in whole time slices. */
+            retentionHours: z.number().positive().default(168),
+            /** While the store uses more than this, its oldest slices leave too (0: no cap). */
+            maxDiskBytes: z.number().int().min(0).default(0),
+            /** Length of one time slice: the unit in which data leaves. */
+            sliceHours: z.number().positive().max(168).default(6),
+            /** DuckDB threads (queries run in parallel; appends are one transaction at a time). */
+            threads: z.number().int().min(1).max(64).default(2),
+          })
+          .strict()
+          .prefault({}),
         otlp: z.array(otlpExporterSchema).default([]),
         prometheusRemoteWrite: z.array(remoteWriteSchema).default([]),
         loki: z.array(lokiSchema).default([]),

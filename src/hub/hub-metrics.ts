@@ -15,6 +15,11 @@ export interface HubMetrics {
   readonly exportLagSeconds: Gauge<'exporter'>;
   readonly exportItems: Counter<'exporter' | 'outcome'>;
   readonly limitsDegraded: Gauge;
+  readonly storeUp: Gauge;
+  readonly storeRestarts: Gauge;
+  readonly storeDiskBytes: Gauge<'kind'>;
+  readonly storeOldestRetainedSeconds: Gauge;
+  readonly storeDamagedRecords: Gauge;
   readonly exportRetries: Counter<'exporter'>;
 }
 
@@ -97,6 +102,32 @@ export function createHubMetrics(): HubMetrics {
     limitsDegraded: new Gauge({
       name: 'e2e_limits_degraded',
       help: '1 while the shared (Redis) usage-plan store is unreachable and this replica limits on its own',
+      registers: [registry],
+    }),
+    storeUp: new Gauge({
+      name: 'e2e_store_up',
+      help: '1 while the embedded store worker is running (0 while it restarts; ingest keeps queueing)',
+      registers: [registry],
+    }),
+    storeRestarts: new Gauge({
+      name: 'e2e_store_worker_restarts',
+      help: 'Times the embedded store worker was restarted after dying, since start',
+      registers: [registry],
+    }),
+    storeDiskBytes: new Gauge({
+      name: 'e2e_store_disk_bytes',
+      help: 'Embedded store size: kind="file" bytes on disk (database + WAL), kind="used" bytes of live data',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    storeOldestRetainedSeconds: new Gauge({
+      name: 'e2e_store_oldest_retained_timestamp_seconds',
+      help: 'Receive time (unix seconds) where the oldest retained time slice of the embedded store starts',
+      registers: [registry],
+    }),
+    storeDamagedRecords: new Gauge({
+      name: 'e2e_store_damaged_records',
+      help: 'Queue records the embedded store could not read and skipped, since start',
       registers: [registry],
     }),
   };
