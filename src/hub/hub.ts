@@ -7,7 +7,7 @@ import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../conso
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
 import { createHubPolicies } from '../pipeline/index.js';
-import type { DurableQueue } from '../queue/types.js';
+import type { DurableQueue, QueueStats } from '../queue/types.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../store/index.js';
 import { AccountStatsBook } from './account-stats.js';
 import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
@@ -118,12 +118,14 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       stats,
       metrics,
       logger,
-      // Not ready while the store worker restarts: its queries fail (ingest keeps queueing meanwhile).
-      ready: () => !closing && (store === undefined || store.status().up),
+      // Not ready while the queue cannot write (ingest answers 503) or the store restarts (its
+      // queries fail; ingest keeps queueing meanwhile).
+      ready: () => !closing && queue.health().state === 'ok' && (store === undefined || store.status().up),
       apiRoutes,
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
         metrics.queueDepthRecords.set(queue.depthRecords());
+        reportQueue(queue, metrics, queueReported);
         const integrity = security.registry?.integrity();
         if (integrity !== undefined) {
           metrics.registryTamperedRows.set(integrity.tamperedRows);
@@ -146,6 +148,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const consoleAddress = await consoleServer.listen();
     cleanups.push(() => consoleServer.close());
 
+    const queueReported = new Map<string, number>();
     const statsTimer = setInterval(() => {
       stats.save().catch((err: unknown) => logger.warn({ err }, 'saving stats failed'));
     }, 5000);
@@ -187,4 +190,30 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     throw err;
   }
+}
+
+const QUEUE_EVENTS: readonly [keyof QueueStats, string][] = [
+  ['appends', 'appends'],
+  ['fsyncs', 'fsyncs'],
+  ['fullRejections', 'rejected_full'],
+  ['unavailableRejections', 'rejected_unavailable'],
+  ['corruptions', 'corruptions'],
+  ['corruptedBytes', 'corrupted_bytes'],
+  ['quarantinedBytes', 'quarantined_bytes'],
+  ['truncatedBytes', 'truncated_bytes'],
+  ['clampedPositions', 'clamped_positions'],
+  ['ioErrors', 'io_errors'],
+  ['recoveries', 'recoveries'],
+];
+
+/** Moves the queue's own counters into /metrics (by the increase since the last scrape). */
+function reportQueue(queue: DurableQueue, metrics: HubMetrics, reported: Map<string, number>): void {
+  const stats = queue.stats();
+  for (const [field, event] of QUEUE_EVENTS) {
+    const total = stats[field];
+    const delta = total - (reported.get(event) ?? 0);
+    if (delta > 0) metrics.queueEvents.inc({ event }, delta);
+    reported.set(event, total);
+  }
+  metrics.queueDegraded.set(queue.health().state === 'degraded' ? 1 : 0);
 }
