@@ -9,7 +9,11 @@ import { createDurableQueue } from '../queue/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import { createDuckDbStore } from '../store/index.js';
 import type { EmbeddedStore } from '../store/types.js';
-import { AccountStatsBook } from './account-stats.js';
+import { AccountStatsBook, createStatsHistory, type StatsHistory } from '../stats/index.js';
+import { createProcessCatalog } from '../processes/index.js';
+import { startAlertEngine, type AlertEngine } from '../alerts/index.js';
+import { createFileViewerTokenStore } from '../access/index.js';
+import { accountInfoProvider } from './account-info.js';
 import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
 import { startStoreConsumer, type StoreConsumer } from './store-consumer.js';
 import { createSecurity, type HubSecurity } from './security.js';
@@ -40,11 +44,14 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const metrics = createHubMetrics();
-  const stats = new AccountStatsBook(dataDir);
-  await stats.load();
 
   const cleanups: (() => Promise<void>)[] = [];
   try {
+    // Issue 10: per-account history on disk (its own DuckDB file), fed by the stats book.
+    const history: StatsHistory = await createStatsHistory({ path: join(dataDir, 'history.duckdb'), retentionDays: config.stats.historyRetentionDays, logger });
+    cleanups.push(() => history.close());
+    const stats = new AccountStatsBook({ dataDir, history });
+    await stats.load();
     const queue: DurableQueue = await createDurableQueue({
       dir: join(dataDir, 'queue'),
       maxBytes: config.queue.maxBytes,
@@ -67,6 +74,10 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       const openedConsumer = consumer;
       cleanups.push(() => openedConsumer.stop());
     }
+    // Issue 10: business processes (the store links spans to keys as it stores them), live config.
+    const openStore = store;
+    const processes = createProcessCatalog(config.processes, (defs) => openStore?.setProcesses(defs));
+    let liveConfig = config;
     const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
     cleanups.push(() => exporters.stop());
 
@@ -77,7 +88,12 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       const watcher = watchConfig(options.configFile, logger, (next) => {
         rules = next.validation.rules;
         security.setPlans(next.usagePlans);
-        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: rules.length }, 'config reloaded: usage plans and validation rules applied');
+        liveConfig = next;
+        processes.set(next.processes);
+        logger.info(
+          { file: options.configFile, plans: Object.keys(next.usagePlans), rules: rules.length, processes: next.processes.length, alertRules: next.alerts.rules.length },
+          'config reloaded: usage plans, validation rules, processes and alert rules applied',
+        );
       });
       cleanups.push(() => Promise.resolve(watcher.close()));
     }
@@ -108,6 +124,9 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
 
     const apiRoutes: ApiRoute[] = [...security.apiRoutes];
+    const accountInfo = accountInfoProvider(security.registry, () => liveConfig.usagePlans);
+    // Started once the console listens (its address is the default base of alert links).
+    const alerts: { engine?: AlertEngine } = {};
     const consoleServer: ConsoleServer = createConsoleServer({
       host: config.console.host,
       port: config.console.port,
@@ -118,6 +137,11 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       logger,
       ready: () => !closing,
       apiRoutes,
+      tokens: createFileViewerTokenStore({ dataDir }),
+      processes,
+      accountInfo,
+      history,
+      alerts: { list: () => alerts.engine?.list() ?? [] },
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
         metrics.queueDepthRecords.set(queue.depthRecords());
@@ -127,6 +151,23 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
     const consoleAddress = await consoleServer.listen();
     cleanups.push(() => consoleServer.close());
+    const consoleHost = consoleAddress.address === '0.0.0.0' || consoleAddress.address === '::' ? '127.0.0.1' : consoleAddress.address;
+    const ownUrl = `http://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:${consoleAddress.port}`;
+    const runningAlerts = startAlertEngine({
+      config: () => liveConfig.alerts,
+      processes,
+      store,
+      accounts: () => [...new Set([...accountInfo.accountIds(), ...stats.list().map((s) => s.accountId)])],
+      lastSeenNs: (id) => {
+        const seen = stats.get(id)?.lastSeenUnixNano;
+        return seen === undefined || seen === null ? null : BigInt(seen);
+      },
+      history,
+      publicUrl: (config.console.publicUrl ?? ownUrl).replace(/\/+$/, ''),
+      logger,
+    });
+    alerts.engine = runningAlerts;
+    cleanups.push(() => runningAlerts.stop());
 
     const statsTimer = setInterval(() => {
       stats.save().catch((err: unknown) => logger.warn({ err }, 'saving stats failed'));

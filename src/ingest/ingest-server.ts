@@ -8,7 +8,7 @@ import { enrichRequest, encodeQueueRecord, rejectionMessage, validateRequest } f
 import type { ValidationRule } from '../config/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import type { StoreItem } from '../store/types.js';
-import type { AccountStatsBook } from '../hub/account-stats.js';
+import type { IngestStatsObserver } from '../stats/index.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import type { Authenticator } from './authenticator.js';
 import { parseOtlpContentType } from './content-type.js';
@@ -34,7 +34,7 @@ export interface IngestServerOptions {
   authenticator: Authenticator;
   limit: LimitCheck;
   queue: DurableQueue;
-  stats: AccountStatsBook;
+  stats: IngestStatsObserver;
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
@@ -182,7 +182,10 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     metrics.items.inc({ signal, outcome: 'accepted' }, validation.accepted);
     if (validation.rejected > 0) {
       metrics.items.inc({ signal, outcome: 'rejected' }, validation.rejected);
-      for (const [rule, n] of validation.rejectedByRule) metrics.rejectedByRule.inc({ signal, rule }, n);
+      for (const [rule, n] of validation.rejectedByRule) {
+        metrics.rejectedByRule.inc({ signal, rule }, n);
+        options.stats.recordRejectedByRule(accountId, signal, rule, n);
+      }
     }
     options.stats.recordItems(accountId, signal, validation.accepted, validation.rejected);
     sendSuccess(

@@ -91,6 +91,15 @@ export interface LogQuery {
   /** unix nanoseconds, exclusive */
   until?: bigint;
   limit: number;
+  // --- console query additions (CONSOLE-API.md), used by src/console ---
+  /** Resource `service.name`, exact. */
+  service?: string;
+  /** Only records with severityNumber >= this (1-24). */
+  minSeverity?: number;
+  /** Only records of this trace (lower-case hex). */
+  traceId?: string;
+  /** Only records of these accounts (a viewer's scope); combined with `account` by AND. */
+  accounts?: readonly string[];
 }
 
 export interface MetricQuery {
@@ -100,6 +109,8 @@ export interface MetricQuery {
   until?: bigint;
   /** Cap on points returned in all. */
   limit: number;
+  /** Only points of these accounts (a viewer's scope); combined with `account` by AND. */
+  accounts?: readonly string[];
 }
 
 /**
@@ -189,4 +200,14 @@ export interface EmbeddedStore {
   /** Row counts, for tests and /metrics. */
   counts(): Promise<{ spans: number; logs: number; points: number }>;
   close(): Promise<void>;
+  // --- business processes and search (issue 10), used by src/processes, src/console, src/alerts ---
+  /** The process definitions to link spans to business keys with (at start and on every config reload). */
+  setProcesses(defs: readonly ProcessDefinitionForStore[]): void;
+  /** Instances of `def` whose first span starts in [q.since, q.until), newest first. */
+  processInstances(def: ProcessDefinitionForStore, q: InstanceQuery): Promise<InstanceRow[]>;
+  /** One instance with every span of its traces (by start) and its correlated logs (newest first, capped). */
+  processInstance(def: ProcessDefinitionForStore, key: string): Promise<{ row: InstanceRow; spans: SpanRow[]; logs: LogRow[] } | undefined>;
+  searchTraces(q: TraceSearchQuery): Promise<TraceSummary[]>;
+  /** Distinct metric names (sorted, at most 1000), of these accounts when given. */
+  metricNames(q: { accounts?: readonly string[] }): Promise<string[]>;
 }
