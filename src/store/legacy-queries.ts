@@ -136,10 +136,10 @@ page AS (
   ORDER BY start_ns DESC, ikey LIMIT ${p.bind(checkLimit(q.limit), BIGINT)}
 ),
 step_facts AS (
-  SELECT ispans.ikey, name, min(start_ns) AS s, max(end_ns) AS e, bool_or(err) AS err
-  FROM ispans JOIN page ON page.ikey = ispans.ikey
-  WHERE list_contains(${steps}, name) AND (skey IS NULL OR skey = ispans.ikey)
-  GROUP BY ispans.ikey, name
+  SELECT sp.ikey, sp.name, min(sp.start_ns) AS s, max(sp.end_ns) AS e, bool_or(sp.err) AS err
+  FROM ispans sp WHERE sp.ikey IN (SELECT ikey FROM page)
+    AND list_contains(${steps}, sp.name) AND (sp.skey IS NULL OR sp.skey = sp.ikey)
+  GROUP BY sp.ikey, sp.name
 )
 SELECT page.*, (SELECT list({name: f.name, s: f.s, e: f.e, err: f.err}) FROM step_facts f WHERE f.ikey = page.ikey) AS steps
 FROM page ORDER BY start_ns DESC, ikey`;
