@@ -46,8 +46,11 @@ export interface ApiRouter {
 }
 
 const METHODS: readonly ApiMethod[] = ['GET', 'POST', 'DELETE'];
-/** Longest path parameter accepted (a business key, a trace id); find-my-way refuses longer ones. */
-const MAX_PARAM_CHARS = 512;
+/**
+ * Longest path parameter find-my-way matches; handlers apply their own, smaller limits (a business
+ * key, a trace id) so that an over-long one is a 400 naming the limit rather than a 404.
+ */
+const MAX_PARAM_CHARS = 8192;
 
 interface RouteStore {
   route: ConsoleRoute;
