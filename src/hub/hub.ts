@@ -124,7 +124,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
 
     const apiRoutes: ApiRoute[] = [...security.apiRoutes];
-    const accountInfo = accountInfoProvider(security.registry, () => liveConfig.usagePlans);
+    const accountInfo = accountInfoProvider(security.registry, () => liveConfig.usagePlans, (id) => security.quotaUsed(id));
     // Started once the console listens (its address is the default base of alert links).
     const alerts: { engine?: AlertEngine } = {};
     const consoleServer: ConsoleServer = createConsoleServer({
