@@ -73,8 +73,7 @@ export class AccountStatsBook implements IngestStatsObserver {
   readonly #now: () => number;
   #dirty = false;
 
-  constructor(options: AccountStatsBookOptions | string) {
-    const o: AccountStatsBookOptions = typeof options === 'string' ? { dataDir: options } : options;
+  constructor(o: AccountStatsBookOptions) {
     this.#file = join(o.dataDir, 'stats.json');
     this.#maxAccounts = o.maxAccounts ?? 100_000;
     this.#maxRules = o.maxRulesPerAccount ?? 100;
