@@ -28,7 +28,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   const ordersPerSecond = Number(values['orders-per-second'] ?? 4);
   const config = withDemoDefinitions(await loadHubConfig(values.config));
   const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'e2e-o11y-hub' });
-  const hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config });
+  const hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config, transformConfig: withDemoDefinitions });
   const consoleUrl = `http://${hub.consoleAddress.address}:${hub.consoleAddress.port}`;
   const otlpHost = hub.otlpAddress.address === '0.0.0.0' || hub.otlpAddress.address === '::' ? '127.0.0.1' : hub.otlpAddress.address;
   const endpoint = `http://${otlpHost}:${hub.otlpAddress.port}`;

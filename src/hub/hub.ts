@@ -39,6 +39,8 @@ export interface Hub {
 export interface StartHubOptions {
   /** The YAML file the config came from: watched, and plans and validation rules reloaded on change. */
   configFile?: string;
+  /** Applied to every reloaded config before it takes effect (the demo adds its process definitions). */
+  transformConfig?: (config: HubConfig) => HubConfig;
 }
 
 export async function startHub(config: HubConfig, logger: Logger, options: StartHubOptions = {}): Promise<Hub> {
@@ -87,7 +89,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const { maxJsonContainers, ...scanLimits } = config.otlp.limits;
     const policies = createHubPolicies(scanLimits, config.validation.rules);
     if (options.configFile !== undefined) {
-      const watcher = watchConfig(options.configFile, logger, (next) => {
+      const watcher = watchConfig(options.configFile, logger, (loaded) => {
+        const next = options.transformConfig?.(loaded) ?? loaded;
         policies.setRules(next.validation.rules);
         security.setPlans(next.usagePlans);
         liveConfig = next;
