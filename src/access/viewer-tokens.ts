@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomicSync } from '../accounts/index.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
 /** A viewer token as listed: never the secret itself. */
 export interface ViewerToken {

@@ -30,17 +30,23 @@ it('processes and alert rules change with the config file without a restart; a b
   try {
     // auth.mode none: every account's part lands as the one configured account, which is fine here.
     const signers = new Map<string, RequestSigner>(DEMO_ACCOUNTS.map((a) => [a.id, () => Promise.resolve({})]));
-    const built = buildOrder(1, BigInt(Date.now()) * 1_000_000n, new Map(), { kind: 'completed', invalidShare: 0 });
-    await sendBatches(`http://127.0.0.1:${hub.otlpAddress.port}`, built.batches, signers);
+    const sendOrder = async (n: number): Promise<void> => {
+      const built = buildOrder(n, BigInt(Date.now()) * 1_000_000n, new Map(), { kind: 'completed', invalidShare: 0 });
+      await sendBatches(`http://127.0.0.1:${hub.otlpAddress.port}`, built.batches, signers);
+    };
+    await sendOrder(1);
     assert.deepEqual((await api('/api/processes')).json.processes, []);
     assert.equal((await api('/api/processes/order/instances')).status, 404);
 
     await writeFile(file, stringify({ ...base, processes: [ORDER_PROCESS], alerts: { evaluateIntervalSeconds: 1, rules: [{ name: 'AnyCompleted', process: 'order', when: 'errorRatio', threshold: 0 }] } }));
+    await eventually(async () => (await api('/api/processes')).json.processes.length === 1, 'the order process after the reload');
+    // The store links spans to keys as it stores them: definitions apply to data stored from now on.
+    await sendOrder(2);
     const listed = await eventually(async () => {
       const r = await api('/api/processes');
-      return r.json.processes.length === 1 && r.json.processes[0].instances === 1 ? r.json.processes[0] : undefined;
-    }, 'the order process after the reload');
-    assert.equal(listed.completed, 1);
+      return r.json.processes[0]?.completed === 1 ? r.json.processes[0] : undefined;
+    }, 'an order stored after the reload');
+    assert.equal(listed.instances, 1);
     // Threshold 0: the new rule is true as soon as there is an instance, so it fires at the next evaluation.
     await eventually(async () => (await api('/api/alerts?state=firing')).json.alerts.some((a: { name: string }) => a.name === 'AnyCompleted'), 'the reloaded rule firing');
 
@@ -50,7 +56,9 @@ it('processes and alert rules change with the config file without a restart; a b
     assert.equal((await api('/api/processes')).json.processes.length, 1, 'the running definitions stay');
 
     await writeFile(file, stringify({ ...base, processes: [{ ...ORDER_PROCESS, name: 'purchase' }] }));
-    await eventually(async () => (await api('/api/processes/purchase/instances')).json.instances?.length === 1, 'the renamed process');
+    await eventually(async () => (await api('/api/processes/purchase/instances')).status === 200, 'the renamed process');
+    await sendOrder(3);
+    await eventually(async () => (await api('/api/processes/purchase/instances')).json.instances?.length === 1, 'an order of the renamed process');
     assert.equal((await api('/api/processes/order/instances')).status, 404);
     // The rule is gone from the config: its alert resolves.
     await eventually(async () => (await api('/api/alerts?state=resolved')).json.alerts.some((a: { name: string }) => a.name === 'AnyCompleted'), 'the removed rule resolved');

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Replaces `path` with `data` so that a crash leaves either the old or the new file, never a torn
- * one: write a temporary file beside it, fsync, rename over, fsync the directory.
+ * one: write a temporary file (created with `mode`) beside it, fsync, rename over, fsync the directory.
  */
 export function writeFileAtomicSync(path: string, data: string, mode = 0o600): void {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
@@ -24,17 +24,13 @@ export function writeFileAtomicSync(path: string, data: string, mode = 0o600): v
     unlinkSync(temp);
     throw err;
   }
-  fsyncDirectory(dirname(path));
-}
-
-function fsyncDirectory(dir: string): void {
-  let fd: number | undefined;
+  let dir: number | undefined;
   try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
+    dir = openSync(dirname(path), 'r');
+    fsyncSync(dir);
   } catch {
     // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
   } finally {
-    if (fd !== undefined) closeSync(fd);
+    if (dir !== undefined) closeSync(dir);
   }
 }
