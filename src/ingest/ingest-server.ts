@@ -17,7 +17,7 @@ import {
 import type { OtlpFormat, Signal } from '../otlp/model.js';
 import { prepareRecord, rejectionMessage, type HubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
-import type { AccountStatsBook } from '../hub/account-stats.js';
+import type { IngestStatsObserver } from '../stats/index.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import type { Authenticator } from './authenticator.js';
 import { parseOtlpContentType } from './content-type.js';
@@ -55,7 +55,7 @@ export interface IngestServerOptions {
   authenticator: Authenticator;
   limit: LimitCheck;
   queue: DurableQueue;
-  stats: AccountStatsBook;
+  stats: IngestStatsObserver;
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
@@ -219,8 +219,13 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
         // Nothing was stored: count nothing, tell the sender to retry the whole request.
         return reject(req, res, contentType, signal, {
           status: 503,
-          message: appended === 'full' ? 'the hub queue is full; retry later' : 'the hub is shutting down',
-          retryAfterSeconds: appended === 'full' ? 5 : 10,
+          message:
+            appended === 'full'
+              ? 'the hub queue is full; retry later'
+              : appended === 'unavailable'
+                ? `the hub cannot write its queue right now (${options.queue.health().lastError ?? 'I/O error'}); retry later`
+                : 'the hub is shutting down',
+          retryAfterSeconds: appended === 'closed' ? 10 : 5,
         });
       }
     }
@@ -228,7 +233,10 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     metrics.items.inc({ signal, outcome: 'accepted' }, validation.accepted);
     if (validation.rejected > 0) {
       metrics.items.inc({ signal, outcome: 'rejected' }, validation.rejected);
-      for (const r of prepared.rejections) metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+      for (const r of prepared.rejections) {
+        metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+        options.stats.recordRejectedByRule(accountId, signal, r.name, r.count);
+      }
     }
     options.stats.recordItems(accountId, signal, validation.accepted, validation.rejected);
     sendSuccess(
