@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { closeServer, createHttpServer, createRequestSlots, drainServer, listenOn, type DrainOutcome, type HttpMetrics } from '../http/index.js';
 import type { OtlpFormat, Signal } from '../otlp/model.js';
-import { decompress, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
+import { createDecompressBudget, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
 import type { ErrorReply } from '../ingest/respond.js';
 
 /** What the agent made of one received request. */
@@ -69,6 +69,8 @@ export const LOCAL_RECEIVER_CONNECTION_DEFAULTS = {
  * private address) of the workload itself, as an OpenTelemetry Collector's receiver would.
  */
 export function createLocalReceiver(options: LocalReceiverOptions): LocalReceiver {
+  // Decompressed bodies held at once: bounded like the hub's (4 × the per-request limit).
+  const decompressor = createDecompressBudget(4 * options.maxDecompressedBytes);
   let draining = false;
   const slots = createRequestSlots({ max: options.maxConcurrentRequests ?? LOCAL_RECEIVER_CONNECTION_DEFAULTS.maxConcurrentRequests });
   const { server, guard } = createHttpServer(
@@ -130,7 +132,8 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
     if (read.kind === 'aborted') return;
     if (read.kind === 'timeout') return reply(408, { message: 'request body not received in time' });
     if (read.kind === 'too-large') return reply(413, { message: `body is over the limit of ${options.maxBodyBytes} bytes` });
-    const inflated = await decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    const inflated = await decompressor.decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    if (inflated.kind === 'busy') return reply(503, { message: 'the agent is busy with other large requests; retry later', retryAfterSeconds: 1 });
     if (inflated.kind === 'too-large') {
       return reply(413, { message: `decompressed body is over the limit of ${options.maxDecompressedBytes} bytes` });
     }
@@ -138,7 +141,12 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
       return reply(415, { message: `unsupported Content-Encoding '${inflated.encoding}'; use gzip, deflate or none` });
     }
     if (inflated.kind === 'corrupt') return reply(400, { message: inflated.message });
-    const accepted = await options.accept({ signal, body: inflated.body, format: contentType });
+    let accepted: AcceptOutcome;
+    try {
+      accepted = await options.accept({ signal, body: inflated.body, format: contentType });
+    } finally {
+      inflated.release();
+    }
     if (accepted.kind === 'invalid') return reply(400, { message: accepted.message });
     if (accepted.kind === 'unavailable') return reply(503, { message: accepted.message, retryAfterSeconds: accepted.retryAfterSeconds });
     const items = accepted.items;
