@@ -116,7 +116,9 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     // anywhere in the path, is a 400 here, before any route or token check.
     const target = parseRequestTarget(req.url);
     if (!target.ok) return sendApiError(res, 'E2E_BAD_REQUEST', target.message);
-    const { path } = target;
+    const { path, url } = target;
+    // Absolute-form (`GET http://host/api/…`, RFC 9112 §3.2.2) is routed as its origin-form.
+    if (req.url !== undefined && !req.url.startsWith('/')) req.url = `${url.pathname}${url.search}`;
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       const report = readinessReport(options.readiness);

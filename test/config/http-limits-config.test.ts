@@ -13,15 +13,11 @@ it('hub: connection limits and timeouts have defaults', () => {
     { maxConnections, maxConnectionsPerClient, headersTimeoutSeconds, idleTimeoutSeconds, allowedHosts, maxConcurrentRequests, requestTimeoutSeconds },
     { maxConnections: 8192, maxConnectionsPerClient: 256, headersTimeoutSeconds: 10, idleTimeoutSeconds: 65, allowedHosts: [], maxConcurrentRequests: 256, requestTimeoutSeconds: 30 },
   );
-  assert.deepEqual(c.console, {
-    host: '127.0.0.1',
-    port: 3000,
-    maxConnections: 256,
-    maxConnectionsPerClient: 64,
-    headersTimeoutSeconds: 10,
-    requestTimeoutSeconds: 60,
-    idleTimeoutSeconds: 5,
-  });
+  const con = c.console;
+  assert.deepEqual(
+    [con.maxConnections, con.maxConnectionsPerClient, con.headersTimeoutSeconds, con.requestTimeoutSeconds, con.idleTimeoutSeconds],
+    [256, 64, 10, 60, 5],
+  );
 });
 
 it('hub: a bad allowedHosts entry or limit stops start-up naming the key', () => {
