@@ -113,9 +113,13 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Parsed once, never throwing: a target that is not a path, or malformed percent-encoding
-    // anywhere in the path, is a 400 here, before any route or token check.
+    // anywhere in the path, is a 400 (for /api/* after the router's token check).
     const target = parseRequestTarget(req.url);
-    if (!target.ok) return sendApiError(res, 'E2E_BAD_REQUEST', target.message);
+    if (!target.ok) {
+      // /api/*: the API router answers — 401 before it says anything about the path, then 400.
+      if (/^\/api(\/|\?|$)/.test(req.url ?? '') && (await api.handle(req, res))) return;
+      return sendApiError(res, 'E2E_BAD_REQUEST', target.message);
+    }
     const { path, url } = target;
     // Absolute-form (`GET http://host/api/…`, RFC 9112 §3.2.2) is routed as its origin-form.
     if (req.url !== undefined && !req.url.startsWith('/')) req.url = `${url.pathname}${url.search}`;
