@@ -5,7 +5,7 @@ import type { EmbeddedStore } from '../store/types.js';
 import type { AccountStatsBook } from '../hub/account-stats.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import { bearerMatches, parseLimit, parseNanos, sendApiError, sendJson } from './http-util.js';
-import { CONSOLE_HTML } from './console-page.js';
+import { createStaticFiles, prefersHtml } from './static-files.js';
 import { closeServer, listenOn } from '../ingest/index.js';
 
 /** Admin routes for accounts; served when the hub has an account registry (auth modes sigv4/basic). */
@@ -24,6 +24,8 @@ export interface ConsoleServerOptions {
   apiRoutes?: ApiRoute[];
   /** Refreshes gauges (queue depth, export lag) before /metrics is rendered. */
   beforeMetrics?: () => void;
+  /** Directory of the built web console (default `dist/web`). */
+  webRoot?: string;
 }
 
 export interface ConsoleServer {
@@ -36,12 +38,15 @@ const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 /** The console port: web UI, admin/query API (bearer token), /metrics, /healthz, /readyz. */
 export function createConsoleServer(options: ConsoleServerOptions): ConsoleServer {
   const { logger } = options;
+  const webUi = createStaticFiles(options.webRoot === undefined ? {} : { root: options.webRoot });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://console');
     const path = url.pathname;
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return options.ready() ? sendJson(res, 200, { status: 'ready' }) : sendJson(res, 503, { status: 'not ready' });
+    // The web console (SPA): `/metrics` is also its metric explorer's URL, told apart by Accept.
+    if (path === '/metrics' && req.method === 'GET' && prefersHtml(req)) return webUi.serve(req, res, path);
     if (path === '/metrics') {
       options.beforeMetrics?.();
       const text = await options.metrics.registry.metrics();
@@ -49,12 +54,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       res.end(text);
       return;
     }
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'" });
-      res.end(CONSOLE_HTML);
-      return;
-    }
-    if (!path.startsWith('/api/')) return sendApiError(res, 404, 'E2E_NOT_FOUND', `no route ${path}`);
+    if (!path.startsWith('/api/')) return webUi.serve(req, res, path);
     if (!bearerMatches(req, options.adminToken)) {
       res.setHeader('www-authenticate', 'Bearer');
       return sendApiError(res, 401, 'E2E_UNAUTHENTICATED', 'missing or wrong admin token (Authorization: Bearer <token>)');
