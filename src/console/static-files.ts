@@ -25,8 +25,11 @@ export interface StaticFilesOptions {
   maxTotalBytes?: number;
 }
 
-/** Default location: this file is `dist/src/console/static-files.js`, the app is `dist/web/`. */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url));
+/**
+ * Default location: built, this file is `dist/src/console/static-files.js` and the app `dist/web/`;
+ * run from the sources (tsx) it is `src/console/static-files.ts` and the app still `dist/web/`.
+ */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/src/') ? '../../web/' : '../../dist/web/', import.meta.url));
 
 const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 /** Text files smaller than this are not worth compressing. */

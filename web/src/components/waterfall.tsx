@@ -164,7 +164,8 @@ function Row({ node, top, colour, names, selected, collapsed, extent, onSelect, 
   const error = isErrorSpan(span);
   const left = (node.startOffsetNs / extent) * 100;
   const width = Math.max(0.15, (node.durationNs / extent) * 100);
-  const labelAfter = left + width < 78;
+  // The duration goes after the bar, or inside a bar that reaches the right edge, or before it.
+  const place = left + width < 78 ? 'after' : width > 14 ? 'inside' : 'before';
   const title = hidden ? 'a span of another account: timing only' : `${span.serviceName ?? ''} ${span.name}`.trim();
   return (
     <div
@@ -232,7 +233,10 @@ function Row({ node, top, colour, names, selected, collapsed, extent, onSelect, 
           const at = eventOffsetNs(span, ev.timeUnixNano);
           return at === null ? null : <span key={i} class="wf-event" title={ev.name ?? 'event'} style={{ left: `${((node.startOffsetNs + at) / extent) * 100}%` }} />;
         })}
-        <span class={`wf-duration${error ? ' wf-duration-error' : ''}`} style={labelAfter ? { left: `calc(${left + width}% + 4px)` } : { right: `calc(${100 - left}% + 4px)` }}>
+        <span
+          class={`wf-duration${error ? ' wf-duration-error' : ''}${place === 'inside' && !hidden ? ' wf-duration-inside' : ''}`}
+          style={place === 'after' ? { left: `calc(${left + width}% + 4px)` } : place === 'inside' ? { right: `calc(${100 - left - width}% + 6px)` } : { right: `calc(${100 - left}% + 4px)` }}
+        >
           {formatNsDuration(node.durationNs)}
           {error ? ' · error' : ''}
         </span>

@@ -95,7 +95,7 @@ export function LogsView() {
               <>
                 <LogTable logs={d.logs} names={names} />
                 <div class="pager">
-                  <span class="muted">{d.logs.length} lines</span>
+                  <span class="muted">{d.logs.length === 1 ? '1 line' : `${d.logs.length} lines`}</span>
                   {d.logs.length >= PAGE_ROWS && last !== undefined ? (
                     <button type="button" onClick={() => setQuery({ before: last.timeUnixNano })}>
                       Older →

@@ -1,0 +1,329 @@
+/**
+ * Acceptance of the web console in real headless Chromium against a real hub fed through the
+ * signed path (SigV4 + API key) with the demo's cross-account orders. Each test leaves a
+ * screenshot of its view in test-results/screenshots/.
+ */
+import { after, before, describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { hubConfigSchema } from '../../src/config/index.js';
+import { chromiumMissing, launchChromium, screenshot, watchPageProblems } from '../helpers/browser.js';
+import { DEMO_ACCOUNTS, startDemoFeed, waitForStored, type SentOrder } from '../helpers/demo-traffic.js';
+import { eventually, startTestHub, type TestHub } from '../helpers/test-hub.js';
+
+const [SHOP, PAYMENTS, INVOICING] = DEMO_ACCOUNTS.map((a) => a.id) as [string, string, string];
+const ORDERS = 20;
+/** buildOrder declines every 17th order: its payment span has status ERROR. */
+const DECLINED = 17;
+const ERROR_RED = 'rgb(214, 39, 40)';
+const TIMEOUT_MS = 60_000;
+
+/** The demo's order process, as DESIGN.md defines it (sent only to a hub that knows `processes:`). */
+const ORDER_PROCESS = {
+  processes: [
+    {
+      name: 'order',
+      match: { attribute: 'business.process', equals: 'order' },
+      key: 'order.id',
+      steps: [
+        { name: 'placed', span: 'POST /orders' },
+        { name: 'authorized', span: 'authorize payment' },
+        { name: 'invoiced', span: 'create invoice' },
+      ],
+      stuckAfterSeconds: 2,
+      slo: { maxDurationSeconds: 300, maxErrorRatio: 0.01 },
+    },
+  ],
+};
+const hubKnowsProcesses = 'processes' in hubConfigSchema.shape;
+
+interface Row {
+  account: string;
+  start: bigint;
+  error: boolean;
+  text: string;
+}
+
+async function waterfallRows(page: Page): Promise<Row[]> {
+  await page.locator('.wf-row').first().waitFor();
+  const raw = await page.locator('.wf-row').evaluateAll((els) =>
+    els.map((el) => ({ account: el.getAttribute('data-account') ?? '', start: el.getAttribute('data-start-ns') ?? '0', error: el.getAttribute('data-error') === 'true', text: el.textContent ?? '' })),
+  );
+  return raw.map((r) => ({ ...r, start: BigInt(r.start) }));
+}
+
+/** Waits until the chart `name` has drawn points; returns how many. */
+async function chartPoints(page: Page, name: string): Promise<number> {
+  const figure = page.locator(`figure[data-chart="${name}"]`);
+  await figure.waitFor();
+  return eventually(async () => {
+    const n = Number((await figure.getAttribute('data-points')) ?? '0');
+    return n > 0 ? n : undefined;
+  }, `points in chart ${name}`);
+}
+
+function assertTimeOrder(rows: Row[]): void {
+  for (let i = 1; i < rows.length; i++) assert.ok(rows[i]!.start >= rows[i - 1]!.start, `row ${i} starts before row ${i - 1}: ${rows.map((r) => r.text).join(' | ')}`);
+}
+
+/** Skips `t` when the hub answers 404 for a route that the processes engineer is still building. */
+async function skipUnlessRoute(t: TestContext, hub: TestHub, path: string, init?: { method?: string; body?: unknown }): Promise<boolean> {
+  const r = await hub.api(path, init);
+  if (r.status === 404 && typeof r.json === 'object' && /no route/.test(JSON.stringify(r.json))) {
+    t.skip(`waits for ${init?.method ?? 'GET'} ${path.split('?')[0]} (the processes backend, not on main yet)`);
+    return true;
+  }
+  return false;
+}
+
+describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 10 * TIMEOUT_MS }, () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  const orders: SentOrder[] = [];
+
+  const goto = async (path: string): Promise<void> => {
+    await page.goto(`${hub.consoleUrl}${path}`);
+  };
+  const login = async (p: Page, token: string): Promise<void> => {
+    await p.goto(`${hub.consoleUrl}/login`);
+    await p.fill('#token', token);
+    await p.click('form[aria-label="sign in"] button[type=submit]');
+    await p.waitForURL((u) => !u.pathname.startsWith('/login'));
+  };
+
+  before(async () => {
+    hub = await startTestHub({ auth: { mode: 'sigv4' }, ...(hubKnowsProcesses ? ORDER_PROCESS : {}) });
+    const feed = await startDemoFeed(hub);
+    for (let n = 1; n <= ORDERS; n++) orders.push(await feed.send(n));
+    for (const o of orders) await waitForStored(hub, o, o.orderNumber === DECLINED ? 4 : 5);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    problems = watchPageProblems(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  it('says clearly on screen that a wrong token is wrong, and stays on the login page', { timeout: TIMEOUT_MS }, async () => {
+    await goto('/processes');
+    await page.waitForURL(/\/login\?next=%2Fprocesses/);
+    await page.fill('#token', 'not-the-token');
+    await page.click('form[aria-label="sign in"] button[type=submit]');
+    const alert = page.locator('[data-login-error]');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /token refused: .*(wrong|expired)/i);
+    assert.match(page.url(), /\/login/);
+    await screenshot(page, 'login-wrong-token');
+  });
+
+  it('logs in with the admin token, says it is admin, and lands where the link pointed', { timeout: TIMEOUT_MS }, async () => {
+    await goto(`/login?next=${encodeURIComponent('/accounts')}`);
+    await screenshot(page, 'login');
+    await page.fill('#token', hub.hub.adminToken);
+    await page.click('form[aria-label="sign in"] button[type=submit]');
+    await page.waitForURL(/\/accounts$/);
+    assert.equal(await page.locator('.who').getAttribute('data-role'), 'admin');
+    assert.match(await page.locator('.who').innerText(), /admin/);
+  });
+
+  it('lists every account with the totals the API reports; a row opens the account', { timeout: TIMEOUT_MS }, async () => {
+    const stats = (await hub.api('/api/stats')).json as { accounts: { accountId: string; accepted: { spans: number; logRecords: number } }[] };
+    await goto('/accounts');
+    for (const id of [SHOP, PAYMENTS, INVOICING]) {
+      const row = page.locator(`tr[data-account="${id}"]`);
+      await row.waitFor();
+      const cells = await row.locator('td').allInnerTexts();
+      const s = stats.accounts.find((a) => a.accountId === id)!;
+      assert.equal(cells[3], String(s.accepted.spans), `spans of ${id}`);
+      assert.equal(cells[5], String(s.accepted.logRecords), `log records of ${id}`);
+      assert.match(cells[0] ?? '', new RegExp(DEMO_ACCOUNTS.find((a) => a.id === id)!.name));
+    }
+    await screenshot(page, 'accounts');
+    await page.locator(`tr[data-account="${PAYMENTS}"] td`).nth(4).click();
+    await page.waitForURL(new RegExp(`/accounts/${PAYMENTS}$`));
+  });
+
+  it("renders an account's health over time as a chart with points", { timeout: TIMEOUT_MS }, async (t) => {
+    if (await skipUnlessRoute(t, hub, `/api/stats/history?account=${SHOP}`)) return;
+    await goto(`/accounts/${SHOP}?range=15m`);
+    const chart = page.locator('figure[data-chart="account-accepted"]');
+    await chart.waitFor();
+    await chartPoints(page, 'account-accepted');
+    assert.ok((await chart.locator('canvas').count()) > 0, 'uPlot drew on a canvas');
+    assert.match(await page.locator('[data-kpi="plan"]').innerText(), /default/);
+    await screenshot(page, 'account-health');
+  });
+
+  it("draws a declined order's trace across accounts in time order with the payment marked as an error", { timeout: TIMEOUT_MS }, async () => {
+    const declined = orders[DECLINED - 1]!;
+    await goto(`/traces/${declined.traceId}`);
+    const rows = await waterfallRows(page);
+    assert.equal(rows.length, 4);
+    assertTimeOrder(rows);
+    assert.deepEqual([...new Set(rows.map((r) => r.account))], [SHOP, PAYMENTS]);
+    const errors = rows.filter((r) => r.error);
+    assert.equal(errors.length, 1, 'exactly the payment span is an error');
+    assert.equal(errors[0]!.account, PAYMENTS);
+    assert.match(errors[0]!.text, /authorize payment/);
+    // Marked by colour and, for readers who cannot tell red, by a symbol and a word.
+    const errRow = page.locator('.wf-row[data-error="true"]');
+    assert.match(await errRow.innerText(), /⚠/);
+    assert.match(await errRow.innerText(), /error/);
+    assert.equal(await errRow.locator('.wf-bar').evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor as string), ERROR_RED);
+    const okBar = page.locator('.wf-row[data-error="false"] .wf-bar').first();
+    assert.notEqual(await okBar.evaluate((el) => (globalThis as any).getComputedStyle(el).backgroundColor as string), ERROR_RED);
+    assert.match(await page.locator('.wf-legend').innerText(), /error \(1\)/);
+    await screenshot(page, 'trace-declined');
+  });
+
+  it('shows a span’s attributes, resource and status on click, and its logs; a log line selects its span', { timeout: TIMEOUT_MS }, async () => {
+    const declined = orders[DECLINED - 1]!;
+    await goto(`/traces/${declined.traceId}`);
+    await page.locator('.wf-row', { hasText: 'authorize payment' }).click();
+    const details = page.locator('aside.span-details');
+    await details.waitFor();
+    assert.equal(await details.locator('tr[data-attr="order.id"] td').innerText(), declined.orderId);
+    assert.ok((await details.locator('tr[data-attr="payment.method"]').count()) === 1);
+    assert.match(await details.innerText(), /ERROR: card declined/);
+    assert.match(await details.locator('table[aria-label="resource attributes"]').innerText(), /payment-service/);
+    assert.match(await details.innerText(), new RegExp(PAYMENTS));
+    const logs = page.locator('table[aria-label="logs"] tbody tr');
+    await logs.first().waitFor();
+    const texts = await logs.allInnerTexts();
+    assert.ok(texts.some((l) => l.includes(`payment for ${declined.orderId} declined`)), texts.join('\n'));
+    assert.ok(texts.some((l) => l.includes(`order ${declined.orderId} placed`)), texts.join('\n'));
+    await screenshot(page, 'trace-span-details');
+    // The shop's log line belongs to the root span: clicking it selects that span.
+    await logs.filter({ hasText: `order ${declined.orderId} placed` }).click();
+    const selected = page.locator('.wf-row[aria-selected="true"]');
+    await selected.waitFor();
+    assert.match(await selected.innerText(), /POST \/orders/);
+    assert.equal(await page.locator('tr[data-attr="order.id"] td').first().innerText(), declined.orderId);
+  });
+
+  it('draws a completed order across all three accounts, shop → payments → invoicing', { timeout: TIMEOUT_MS }, async () => {
+    const order = orders[4]!;
+    await goto(`/traces/${order.traceId}`);
+    const rows = await waterfallRows(page);
+    assert.equal(rows.length, 5);
+    assertTimeOrder(rows);
+    assert.deepEqual([...new Set(rows.map((r) => r.account))], [SHOP, PAYMENTS, INVOICING]);
+    assert.ok(rows.every((r) => !r.error));
+    assert.equal(await page.locator('[data-account-path]').first().getAttribute('data-account-path'), [SHOP, PAYMENTS, INVOICING].join(','));
+    // The tree collapses: the root hides its four descendants.
+    await page.locator('.wf-row').first().locator('.wf-toggle').click();
+    assert.equal(await page.locator('.wf-row').count(), 1);
+    await page.locator('.wf-row').first().locator('.wf-toggle').click();
+    assert.equal(await page.locator('.wf-row').count(), 5);
+    await screenshot(page, 'trace');
+  });
+
+  it('finds log lines by text and severity and opens their trace', { timeout: TIMEOUT_MS }, async () => {
+    await goto('/logs?contains=declined&minSeverity=17&range=1h');
+    const rows = page.locator('table[aria-label="logs"] tbody tr');
+    await rows.first().waitFor();
+    const texts = await rows.allInnerTexts();
+    assert.ok(texts.length >= 1 && texts.every((l) => /declined/.test(l) && /ERROR/.test(l)), texts.join('\n'));
+    await screenshot(page, 'logs');
+    await rows.first().locator('a').click();
+    await page.waitForURL(new RegExp(`/traces/${orders[DECLINED - 1]!.traceId}$`));
+  });
+
+  it('charts a metric by account and source', { timeout: TIMEOUT_MS }, async () => {
+    await goto('/metrics?name=orders_total&range=15m');
+    await chartPoints(page, 'metric-orders_total');
+    assert.match(await page.locator('.u-legend').innerText(), /shop\/shop-eks/);
+    await screenshot(page, 'metrics');
+  });
+
+  it('shows the order process with the completed, failed and stuck counts of the API', { timeout: TIMEOUT_MS }, async (t) => {
+    if (await skipUnlessRoute(t, hub, '/api/processes')) return;
+    const api = (await hub.api('/api/processes')).json as { processes: { name: string; completed: number; failed: number; stuck: number; instances: number }[] };
+    const order = api.processes.find((p) => p.name === 'order');
+    assert.ok(order !== undefined, JSON.stringify(api));
+    assert.ok(order.completed > 0 && order.failed > 0, JSON.stringify(order));
+    await goto('/processes');
+    const card = page.locator('[data-process-card="order"]');
+    await card.waitFor();
+    for (const k of ['instances', 'completed', 'failed', 'stuck'] as const) {
+      assert.equal(await card.locator(`[data-kpi="${k}"] .kpi-value`).innerText(), order[k].toLocaleString('en'), k);
+    }
+    await chartPoints(page, 'order-instances');
+    await screenshot(page, 'processes');
+  });
+
+  it('opens an order from the search box by its business key', { timeout: TIMEOUT_MS }, async (t) => {
+    if (await skipUnlessRoute(t, hub, '/api/processes')) return;
+    const order = orders[4]!;
+    await goto('/processes');
+    await page.fill('.global-search input', order.orderId);
+    await page.press('.global-search input', 'Enter');
+    await page.waitForURL(new RegExp(`/processes/order/instances/${order.orderId}$`));
+    const rows = await waterfallRows(page);
+    assertTimeOrder(rows);
+    assert.deepEqual([...new Set(rows.map((r) => r.account))], [SHOP, PAYMENTS, INVOICING]);
+    assert.equal(await page.locator('[data-account-path]').first().getAttribute('data-account-path'), [SHOP, PAYMENTS, INVOICING].join(','));
+    await screenshot(page, 'instance');
+    // A deep link works on reload.
+    await page.reload();
+    await page.locator('.wf-row').first().waitFor();
+    assert.match(await page.locator('[data-instance-key]').innerText(), new RegExp(order.orderId));
+  });
+
+  it('shows the declined order as failed with its payment step in error', { timeout: TIMEOUT_MS }, async (t) => {
+    if (await skipUnlessRoute(t, hub, '/api/processes')) return;
+    const declined = orders[DECLINED - 1]!;
+    await goto(`/processes/order/instances/${declined.orderId}`);
+    await page.locator('[data-kpi="status"] [data-status]').waitFor();
+    assert.equal(await page.locator('[data-kpi="status"] [data-status]').getAttribute('data-status'), 'failed');
+    assert.equal(await page.locator('[data-step="authorized"]').first().getAttribute('data-step-status'), 'error');
+    const rows = await waterfallRows(page);
+    assert.equal(rows.filter((r) => r.error).map((r) => r.account).join(), PAYMENTS);
+    await screenshot(page, 'instance-failed');
+  });
+
+  it("shows a viewer of one account the other accounts' spans only as hidden timing", { timeout: TIMEOUT_MS }, async (t) => {
+    if (await skipUnlessRoute(t, hub, '/api/tokens')) return;
+    const minted = await hub.api('/api/tokens', { method: 'POST', body: { name: 'payments team', accounts: [PAYMENTS] } });
+    assert.equal(minted.status, 201, JSON.stringify(minted.json));
+    const viewerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const vp = await viewerContext.newPage();
+      const viewerProblems = watchPageProblems(vp);
+      await login(vp, (minted.json as { token: string }).token);
+      assert.equal(await vp.locator('.who').getAttribute('data-role'), 'viewer');
+      const order = orders[4]!;
+      await vp.goto(`${hub.consoleUrl}/traces/${order.traceId}`);
+      const rows = await waterfallRows(vp);
+      assert.equal(rows.length, 5, 'every span keeps its place and timing');
+      assertTimeOrder(rows);
+      assert.deepEqual(
+        rows.map((r) => r.account),
+        ['hidden', 'hidden', PAYMENTS, PAYMENTS, 'hidden'],
+      );
+      for (const r of rows.filter((x) => x.account === 'hidden')) {
+        assert.match(r.text, /hidden span/);
+        assert.doesNotMatch(r.text, /POST \/orders|create invoice|shop-frontend|invoice-worker/);
+      }
+      assert.match(rows[2]!.text, /authorize payment/);
+      await vp.locator('.wf-row[data-account="hidden"]').first().click();
+      assert.match(await vp.locator('aside.span-details').innerText(), /only its ids and timing/);
+      assert.equal(await vp.locator('aside.span-details table[aria-label="span attributes"]').count(), 0);
+      assert.match(await vp.locator('.wf-legend').innerText(), /hidden/);
+      await screenshot(vp, 'viewer-hidden-spans');
+      assert.deepEqual(viewerProblems, []);
+    } finally {
+      await viewerContext.close();
+    }
+  });
+
+  it('raised no script error and no Content-Security-Policy violation on any view', () => {
+    assert.deepEqual(problems, []);
+  });
+});
