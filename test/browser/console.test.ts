@@ -5,10 +5,12 @@
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { ExportTraceServiceRequest, Span } from '../../src/otlp/model.js';
 import { hubConfigSchema } from '../../src/config/index.js';
 import { chromiumMissing, launchChromium, screenshot, watchPageProblems } from '../helpers/browser.js';
-import { DEMO_ACCOUNTS, startDemoFeed, waitForStored, type SentOrder } from '../helpers/demo-traffic.js';
+import { DEMO_ACCOUNTS, startDemoFeed, waitForStored, type DemoFeed, type SentOrder } from '../helpers/demo-traffic.js';
 import { eventually, startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 const [SHOP, PAYMENTS, INVOICING] = DEMO_ACCOUNTS.map((a) => a.id) as [string, string, string];
@@ -36,6 +38,36 @@ const ORDER_PROCESS = {
   ],
 };
 const hubKnowsProcesses = 'processes' in hubConfigSchema.shape;
+
+/** A trace of `count` spans, 1 ms apart: a root and every other span its child. */
+function bigTrace(count: number): { traceId: string; request: ExportTraceServiceRequest } {
+  const traceId = randomBytes(16);
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  const spans: Span[] = [];
+  for (let i = 0; i < count; i++) {
+    const parent = i === 0 ? new Uint8Array(0) : spans[0]!.spanId;
+    spans.push({
+      traceId,
+      spanId: randomBytes(8),
+      traceState: '',
+      parentSpanId: parent,
+      flags: 1,
+      name: `step ${i}`,
+      kind: 1,
+      startTimeUnixNano: t0 + BigInt(i) * 1_000_000n,
+      endTimeUnixNano: t0 + BigInt(i) * 1_000_000n + 500_000n,
+      attributes: [],
+      droppedAttributesCount: 0,
+      events: [],
+      droppedEventsCount: 0,
+      links: [],
+      droppedLinksCount: 0,
+      status: { code: 0, message: '' },
+    });
+  }
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'batch-job' } }, { key: 'source.name', value: { stringValue: 'shop-eks' } }], droppedAttributesCount: 0 };
+  return { traceId: traceId.toString('hex'), request: { resourceSpans: [{ resource, schemaUrl: '', scopeSpans: [{ schemaUrl: '', spans }] }] } };
+}
 
 interface Row {
   account: string;
@@ -82,6 +114,7 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
   let context: BrowserContext;
   let page: Page;
   let problems: string[];
+  let feed: DemoFeed;
   const orders: SentOrder[] = [];
 
   const goto = async (path: string): Promise<void> => {
@@ -96,7 +129,7 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
 
   before(async () => {
     hub = await startTestHub({ auth: { mode: 'sigv4' }, ...(hubKnowsProcesses ? ORDER_PROCESS : {}) });
-    const feed = await startDemoFeed(hub);
+    feed = await startDemoFeed(hub);
     for (let n = 1; n <= ORDERS; n++) orders.push(await feed.send(n));
     for (const o of orders) await waitForStored(hub, o, o.orderNumber === DECLINED ? 4 : 5);
     browser = await launchChromium();
@@ -222,6 +255,25 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
     await page.locator('.wf-row').first().locator('.wf-toggle').click();
     assert.equal(await page.locator('.wf-row').count(), 5);
     await screenshot(page, 'trace');
+  });
+
+  it('keeps a trace of 5,000 spans responsive: only the rows in view are in the page', { timeout: TIMEOUT_MS }, async () => {
+    const SPANS = 5000;
+    const big = bigTrace(SPANS);
+    await feed.sendAs(SHOP, 'traces', big.request);
+    await waitForStored(hub, { orderNumber: 0, orderId: 'big', traceId: big.traceId, accounts: [SHOP] }, SPANS);
+    await goto(`/traces/${big.traceId}`);
+    await page.locator('.wf-row').first().waitFor();
+    assert.equal(await page.locator('.waterfall').getAttribute('data-rows'), String(SPANS));
+    const drawn = await page.locator('.wf-row').count();
+    assert.ok(drawn > 10 && drawn < 200, `${drawn} rows in the DOM for ${SPANS} spans`);
+    // Scrolled to the end, the last span is drawn (and the first is not).
+    await page.locator('.wf-body').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+    await page.locator('.wf-row', { hasText: `step ${SPANS - 1}` }).waitFor();
+    assert.equal(await page.locator('.wf-row', { hasText: /step 0\b/ }).count(), 0);
+    await screenshot(page, 'trace-large');
   });
 
   it('finds log lines by text and severity and opens their trace', { timeout: TIMEOUT_MS }, async () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createHubSigner } from '../../src/agent/index.js';
 import { buildOrder, DEMO_ACCOUNTS } from '../../src/demo/business-process.js';
 import { sendOtlp, type RequestSigner } from '../../src/demo/demo-sender.js';
+import type { RequestBySignal, Signal } from '../../src/otlp/model.js';
 import { REGION, SERVICE } from './signed-client.js';
 import { eventually, type TestHub } from './test-hub.js';
 
@@ -22,6 +23,8 @@ export interface SentOrder {
 
 export interface DemoFeed {
   send(orderNumber: number): Promise<SentOrder>;
+  /** Sends any OTLP request as one of the demo accounts (signed the same way); asserts 200. */
+  sendAs<S extends Signal>(accountId: string, signal: S, request: RequestBySignal[S]): Promise<void>;
 }
 
 /** Onboards the three demo accounts (named shop, payments, invoicing) and returns a sender of orders. */
@@ -54,6 +57,10 @@ export async function startDemoFeed(t: TestHub): Promise<DemoFeed> {
         for (const r of results) if (r !== undefined) assert.equal(r.status, 200, `order ${orderNumber} from ${b.account.name}: ${r.status} ${r.body}`);
       }
       return { orderNumber, orderId: `ord-${orderNumber}`, traceId, accounts };
+    },
+    async sendAs(accountId, signal, request) {
+      const r = await sendOtlp(t.otlpUrl, signal, request, signers.get(accountId)!);
+      assert.equal(r.status, 200, `${signal} from ${accountId}: ${r.status} ${r.body}`);
     },
   };
 }

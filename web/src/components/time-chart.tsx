@@ -51,7 +51,8 @@ export function TimeChart({ x, series, height = 220, unit, format = formatCompac
           stroke: '#475569',
           grid: { stroke: '#e2e8f0' },
           ticks: { stroke: '#cbd5e1' },
-          size: 56,
+          // Wide enough for the longest tick label ("1,250 ms"), so labels are never cut.
+          size: (_u: uPlot, values: string[] | null) => Math.max(40, ...(values ?? []).map((v) => v.length * 7 + 22)),
           values: (_u, splits) => splits.map((v) => format(v)),
           ...(unit === undefined ? {} : { label: unit, labelSize: 18 }),
         },

@@ -8,7 +8,7 @@ import { Async, Card, Empty } from '../components/states.js';
 import { TimeChart, type ChartSeries } from '../components/time-chart.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
 import { ERROR_COLOUR } from '../lib/accounts.js';
-import { formatCount } from '../lib/format.js';
+import { formatCompact, formatCount } from '../lib/format.js';
 import { ratesOf, rulesInWindow, sumItems, xOf } from '../lib/history.js';
 import { formatAgo, formatTime } from '../lib/time.js';
 import { stepSecondsFor, useTimeRange } from '../lib/time-range.js';
@@ -16,7 +16,6 @@ import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
-const perSecond = (v: number): string => (v === 0 ? '0' : v < 0.01 ? v.toExponential(1) : v < 10 ? v.toFixed(2) : v.toFixed(0));
 
 /** `/accounts/:id`: one account's health over time — rates, rejection rules, plan and quota, last seen. */
 export function AccountView() {
@@ -100,11 +99,11 @@ export function AccountView() {
             <div class="chart-pair">
               <div>
                 <h3>Accepted per second</h3>
-                <TimeChart name="account-accepted" x={charts.x} series={charts.accepted} unit="items/s" format={perSecond} />
+                <TimeChart name="account-accepted" x={charts.x} series={charts.accepted} unit="items/s" format={formatCompact} />
               </div>
               <div>
                 <h3>Rejected, throttled and denied per second</h3>
-                <TimeChart name="account-rejected" x={charts.x} series={charts.rejected} unit="per s" format={perSecond} />
+                <TimeChart name="account-rejected" x={charts.x} series={charts.rejected} unit="per s" format={formatCompact} />
               </div>
             </div>
           )}

@@ -64,7 +64,7 @@ export function AlertsView() {
                         <td>
                           {a.state === 'firing' ? (
                             <span class="badge badge-failed">
-                              <span aria-hidden="true">🔥</span> firing
+                              <span aria-hidden="true">▲</span> firing
                             </span>
                           ) : (
                             <span class="badge badge-completed">

@@ -28,15 +28,16 @@ export function InstanceView() {
       <Async state={state} what={`${name} ${key}`}>
         {(i) => (
           <>
-            <Card title={<>Instance {i.key}</>} actions={<StatusBadge status={i.status} />}>
+            <Card title={<>Instance {i.key}</>}>
               <KpiRow>
                 <Kpi name="status" label="status" value={<StatusBadge status={i.status} />} />
                 <Kpi name="duration" label="duration" value={formatDurationMs(i.durationMs)} />
-                <Kpi name="started" label="started" value={formatTime(i.startTimeUnixNano, false)} />
                 <Kpi name="spans" label="spans" value={String(i.spans.length)} />
                 <Kpi name="traces" label={i.traceIds.length === 1 ? 'trace' : 'traces'} value={String(i.traceIds.length)} />
               </KpiRow>
               <dl class="facts">
+                <dt>started</dt>
+                <dd>{formatTime(i.startTimeUnixNano)}</dd>
                 <dt>path</dt>
                 <dd>
                   <AccountPath accounts={i.accounts} names={names} />
