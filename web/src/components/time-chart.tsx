@@ -4,6 +4,9 @@ import 'uplot/dist/uPlot.min.css';
 import { formatCompact } from '../lib/format.js';
 import { PALETTE } from '../lib/accounts.js';
 
+/** Above this many samples a line is drawn without a mark on every point. */
+const MAX_POINT_MARKS = 24;
+
 export interface ChartSeries {
   label: string;
   values: (number | null)[];
@@ -21,6 +24,8 @@ export interface TimeChartProps {
   /** Axis label / unit, e.g. "items/s". */
   unit?: string;
   format?: (v: number) => string;
+  /** Counts, rates and durations start at 0 (and an all-zero chart reads 0..1, not ±100); a gauge may not. */
+  zeroBased?: boolean;
   /** Name for tests and screen readers. */
   name: string;
 }
@@ -29,10 +34,10 @@ export interface TimeChartProps {
  * A time-series chart (uPlot: canvas, fast with thousands of points). The container carries the
  * number of plotted points so tests and assistive text can tell an empty chart from a drawn one.
  */
-export function TimeChart({ x, series, height = 220, unit, format = formatCompact, name }: TimeChartProps) {
+export function TimeChart({ x, series, height = 220, unit, format = formatCompact, zeroBased = true, name }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = series.map((s) => `${s.label}|${s.colour ?? ''}|${s.bars === true ? 'b' : 'l'}`).join(',') + `|${height}|${unit ?? ''}`;
+  const shape = series.map((s) => `${s.label}|${s.colour ?? ''}|${s.bars === true ? 'b' : 'l'}`).join(',') + `|${height}|${unit ?? ''}|${zeroBased}|${x.length <= MAX_POINT_MARKS}`;
   const data = useMemo(() => [x, ...series.map((s) => s.values)] as uPlot.AlignedData, [x, series]);
   const points = series.reduce((n, s) => n + s.values.filter((v) => v !== null && Number.isFinite(v)).length, 0);
 
@@ -44,7 +49,10 @@ export function TimeChart({ x, series, height = 220, unit, format = formatCompac
       width: Math.max(200, el.clientWidth),
       height,
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: true } },
+      scales: {
+        x: { time: true },
+        ...(zeroBased ? { y: { range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax => [0, max > 0 ? max * 1.1 : 1] } } : {}),
+      },
       axes: [
         { stroke: '#475569', grid: { stroke: '#e2e8f0' }, ticks: { stroke: '#cbd5e1' } },
         {
@@ -68,7 +76,7 @@ export function TimeChart({ x, series, height = 220, unit, format = formatCompac
             spanGaps: false,
             value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)),
             ...(s.dash === undefined ? {} : { dash: s.dash }),
-            ...(s.bars === true && bars !== undefined ? { paths: bars, fill: `${colour}99` } : { points: { show: x.length < 60 } }),
+            ...(s.bars === true && bars !== undefined ? { paths: bars, fill: `${colour}99` } : { points: { show: x.length <= MAX_POINT_MARKS } }),
           };
         }),
       ],

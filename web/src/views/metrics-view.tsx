@@ -130,7 +130,7 @@ export function MetricsView() {
           <Async state={state} what={`metric ${name}`} isEmpty={(d) => d.series.length === 0} empty={`No samples of ${name} in this time range.`}>
             {() => (
               <>
-                <TimeChart name={`metric-${name}`} x={chart.x} series={chart.series} height={320} />
+                <TimeChart name={`metric-${name}`} x={chart.x} series={chart.series} height={320} zeroBased={rate} />
                 {all.length > MAX_SERIES ? (
                   <p class="muted">
                     Drawing {MAX_SERIES} of {all.length} series; filter by account to see the others.
