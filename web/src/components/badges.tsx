@@ -2,7 +2,7 @@ import type { InstanceStatus } from '../api/types.js';
 
 const STATUS_LABEL: Record<InstanceStatus, string> = { completed: 'completed', failed: 'failed', stuck: 'stuck', inFlight: 'in flight' };
 // A symbol with every colour, so status reads without colour vision too.
-const STATUS_ICON: Record<InstanceStatus, string> = { completed: '✓', failed: '✕', stuck: '⏸', inFlight: '…' };
+const STATUS_ICON: Record<InstanceStatus, string> = { completed: '✓', failed: '✕', stuck: '◔', inFlight: '…' };
 
 export function StatusBadge({ status }: { status: InstanceStatus }) {
   return (

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { formatCompact } from '../lib/format.js';
 import { PALETTE } from '../lib/accounts.js';
 
-/** Above this many samples a line is drawn without a mark on every point. */
+/** A series with more samples than this is drawn as a line without a mark on every point. */
 const MAX_POINT_MARKS = 24;
 
 export interface ChartSeries {
@@ -37,7 +37,7 @@ export interface TimeChartProps {
 export function TimeChart({ x, series, height = 220, unit, format = formatCompact, zeroBased = true, name }: TimeChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = series.map((s) => `${s.label}|${s.colour ?? ''}|${s.bars === true ? 'b' : 'l'}`).join(',') + `|${height}|${unit ?? ''}|${zeroBased}|${x.length <= MAX_POINT_MARKS}`;
+  const shape = series.map((s) => `${s.label}|${s.colour ?? ''}|${s.bars === true ? 'b' : 'l'}`).join(',') + `|${height}|${unit ?? ''}|${zeroBased}|${series.map((s) => s.values.filter((v) => v !== null).length <= MAX_POINT_MARKS).join()}`;
   const data = useMemo(() => [x, ...series.map((s) => s.values)] as uPlot.AlignedData, [x, series]);
   const points = series.reduce((n, s) => n + s.values.filter((v) => v !== null && Number.isFinite(v)).length, 0);
 
@@ -76,7 +76,7 @@ export function TimeChart({ x, series, height = 220, unit, format = formatCompac
             spanGaps: false,
             value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)),
             ...(s.dash === undefined ? {} : { dash: s.dash }),
-            ...(s.bars === true && bars !== undefined ? { paths: bars, fill: `${colour}99` } : { points: { show: x.length <= MAX_POINT_MARKS } }),
+            ...(s.bars === true && bars !== undefined ? { paths: bars, fill: `${colour}99` } : { points: { show: s.values.filter((v) => v !== null).length <= MAX_POINT_MARKS } }),
           };
         }),
       ],
