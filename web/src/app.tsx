@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso/router';
 import { whoAmI } from './api/client.js';
-import { currentSession, signIn, signOut, storedToken, subscribe } from './api/session.js';
+import { currentSession, isRemembered, signIn, signOut, storedToken, subscribe } from './api/session.js';
 import { GlobalSearch } from './components/global-search.js';
 import { Loading } from './components/states.js';
 import { AccountView } from './views/account-view.js';
@@ -43,7 +43,7 @@ function useBootedSession(): { booting: boolean; signedIn: boolean } {
     if (!booting) return;
     const token = storedToken();
     if (token === null) return setBooting(false);
-    const remembered = localStorage.getItem('e2e-o11y.token') !== null;
+    const remembered = isRemembered();
     whoAmI(token).then(
       (who) => {
         signIn({ token, who }, remembered);

@@ -27,6 +27,11 @@ export function storedToken(): string | null {
   return sessionStorage.getItem(KEY) ?? localStorage.getItem(KEY);
 }
 
+/** Whether the stored token is kept across browser restarts ("Remember on this device"). */
+export function isRemembered(): boolean {
+  return localStorage.getItem(KEY) !== null;
+}
+
 export function currentSession(): Session | null {
   return current;
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { apiGet } from '../api/client.js';
 
 export interface ApiState<T> {
@@ -21,8 +21,6 @@ export function useApi<T>(path: string | null, refreshMs?: number): ApiState<T> 
   });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  const mounted = useRef(true);
-  useEffect(() => () => void (mounted.current = false), []);
 
   useEffect(() => {
     if (path === null) {

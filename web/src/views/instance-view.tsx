@@ -5,7 +5,7 @@ import { StatusBadge } from '../components/badges.js';
 import { Kpi, KpiRow } from '../components/kpis.js';
 import { Async, Card } from '../components/states.js';
 import { StepChips } from '../components/step-chips.js';
-import { TraceView } from '../components/trace-view.js';
+import { TracePanels } from '../components/trace-panels.js';
 import { formatDurationMs } from '../lib/format.js';
 import { formatTime } from '../lib/time.js';
 import { useAccountNames } from '../lib/use-account-names.js';
@@ -56,7 +56,7 @@ export function InstanceView() {
                 </dd>
               </dl>
             </Card>
-            <TraceView spans={i.spans} logs={i.logs} names={names} />
+            <TracePanels spans={i.spans} logs={i.logs} names={names} />
           </>
         )}
       </Async>

@@ -4,10 +4,11 @@ import { withQuery } from '../api/client.js';
 import type { LogRow, Trace } from '../api/types.js';
 import { AccountPath } from '../components/account-path.js';
 import { Async, ErrorBox, Loading } from '../components/states.js';
-import { TraceView as TraceLayout } from '../components/trace-view.js';
+import { TracePanels } from '../components/trace-panels.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
 import { buildSpanTree } from '../lib/span-tree.js';
+import { compareNs } from '../lib/time.js';
 
 /** Logs are searched from a little before the first span to a little after the last one. */
 const LOG_MARGIN_NS = 60_000_000_000n;
@@ -27,10 +28,10 @@ export function TraceView() {
     return { since: (start - LOG_MARGIN_NS).toString(), until: (start + BigInt(tree.extentNs) + LOG_MARGIN_NS).toString() };
   }, [trace.data]);
   const logs = useApi<{ logs: LogRow[] }>(logWindow === null ? null : withQuery('/api/logs', { traceId, since: logWindow.since, until: logWindow.until, limit: MAX_LOGS }));
-  // Only this trace's lines, oldest first (the API answers newest first).
-  const traceLogs = useMemo(() => (logs.data?.logs ?? []).filter((l) => l.traceId === traceId).reverse(), [logs.data, traceId]);
+  // Only this trace's lines (a hub without the traceId filter answers every line in the window).
+  const traceLogs = useMemo(() => (logs.data?.logs ?? []).filter((l) => l.traceId === traceId), [logs.data, traceId]);
   const accounts = useMemo(() => {
-    const spans = [...(trace.data?.spans ?? [])].sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+    const spans = [...(trace.data?.spans ?? [])].sort((a, b) => compareNs(a.startTimeUnixNano, b.startTimeUnixNano));
     return [...new Set(spans.map((s) => s.accountId))];
   }, [trace.data]);
 
@@ -48,7 +49,7 @@ export function TraceView() {
       </div>
       <Async state={trace} what={`trace ${traceId}`}>
         {(t) => (
-          <TraceLayout
+          <TracePanels
             spans={t.spans}
             logs={logs.data === undefined ? undefined : traceLogs}
             names={names}
