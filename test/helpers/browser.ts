@@ -4,16 +4,16 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot } from './paths.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** `false` when Chromium is installed, else the reason to skip (CI installs it). */
 export const chromiumMissing: false | string = existsSync(CHROMIUM_PATH) ? false : `${CHROMIUM_PATH} is missing: install Debian's chromium package to run the browser tests`;
 
-export const SCREENSHOT_DIR = join(repoRoot, 'test-results', 'screenshots');
+/** test-results/screenshots at the repository root (npm test runs there). */
+export const SCREENSHOT_DIR = join(resolve(process.cwd()), 'test-results', 'screenshots');
 
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
