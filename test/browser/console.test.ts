@@ -39,18 +39,24 @@ const ORDER_PROCESS = {
 };
 const hubKnowsProcesses = 'processes' in hubConfigSchema.shape;
 
-/** A trace of `count` spans, 1 ms apart: a root and every other span its child. */
-function bigTrace(count: number): { traceId: string; request: ExportTraceServiceRequest } {
+/**
+ * A synthetic trace of `count` spans 1 ms apart, sent by the shop account. `parentOf(i, ids)`
+ * picks span i's parent id (empty for a root); `decorate` may add events, links or a status.
+ */
+function syntheticTrace(
+  count: number,
+  parentOf: (i: number, ids: Uint8Array[]) => Uint8Array,
+  decorate: (i: number, span: Span, ids: Uint8Array[]) => void = () => undefined,
+): { traceId: string; request: ExportTraceServiceRequest } {
   const traceId = randomBytes(16);
   const t0 = BigInt(Date.now()) * 1_000_000n;
-  const spans: Span[] = [];
-  for (let i = 0; i < count; i++) {
-    const parent = i === 0 ? new Uint8Array(0) : spans[0]!.spanId;
-    spans.push({
+  const ids = Array.from({ length: count }, () => new Uint8Array(randomBytes(8)));
+  const spans: Span[] = ids.map((spanId, i) => {
+    const span: Span = {
       traceId,
-      spanId: randomBytes(8),
+      spanId,
       traceState: '',
-      parentSpanId: parent,
+      parentSpanId: parentOf(i, ids),
       flags: 1,
       name: `step ${i}`,
       kind: 1,
@@ -63,11 +69,16 @@ function bigTrace(count: number): { traceId: string; request: ExportTraceService
       links: [],
       droppedLinksCount: 0,
       status: { code: 0, message: '' },
-    });
-  }
+    };
+    decorate(i, span, ids);
+    return span;
+  });
   const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'batch-job' } }, { key: 'source.name', value: { stringValue: 'shop-eks' } }], droppedAttributesCount: 0 };
   return { traceId: traceId.toString('hex'), request: { resourceSpans: [{ resource, schemaUrl: '', scopeSpans: [{ schemaUrl: '', spans }] }] } };
 }
+
+/** A root with every other span its child. */
+const bigTrace = (count: number): ReturnType<typeof syntheticTrace> => syntheticTrace(count, (i, ids) => (i === 0 ? new Uint8Array(0) : ids[0]!));
 
 interface Row {
   account: string;
@@ -94,6 +105,11 @@ async function chartPoints(page: Page, name: string): Promise<number> {
   }, `points in chart ${name}`);
 }
 
+async function spanCount(hub: TestHub, traceId: string): Promise<number> {
+  const r = await hub.api(`/api/traces/${traceId}`);
+  return r.status === 200 ? (r.json as { spans: unknown[] }).spans.length : 0;
+}
+
 function assertTimeOrder(rows: Row[]): void {
   for (let i = 1; i < rows.length; i++) assert.ok(rows[i]!.start >= rows[i - 1]!.start, `row ${i} starts before row ${i - 1}: ${rows.map((r) => r.text).join(' | ')}`);
 }
@@ -115,6 +131,7 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
   let page: Page;
   let problems: string[];
   let feed: DemoFeed;
+  let sendSpans: (request: ExportTraceServiceRequest) => Promise<void>;
   const orders: SentOrder[] = [];
 
   const goto = async (path: string): Promise<void> => {
@@ -130,6 +147,7 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
   before(async () => {
     hub = await startTestHub({ auth: { mode: 'sigv4' }, ...(hubKnowsProcesses ? ORDER_PROCESS : {}) });
     feed = await startDemoFeed(hub);
+    sendSpans = (request) => feed.sendAs(SHOP, 'traces', request);
     for (let n = 1; n <= ORDERS; n++) orders.push(await feed.send(n));
     for (const o of orders) await waitForStored(hub, o, o.orderNumber === DECLINED ? 4 : 5);
     browser = await launchChromium();
@@ -260,8 +278,8 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
   it('keeps a trace of 5,000 spans responsive: only the rows in view are in the page', { timeout: TIMEOUT_MS }, async () => {
     const SPANS = 5000;
     const big = bigTrace(SPANS);
-    await feed.sendAs(SHOP, 'traces', big.request);
-    await waitForStored(hub, { orderNumber: 0, orderId: 'big', traceId: big.traceId, accounts: [SHOP] }, SPANS);
+    await sendSpans(big.request);
+    await eventually(async () => (await spanCount(hub, big.traceId)) === SPANS, 'the big trace in the store', 30_000);
     await goto(`/traces/${big.traceId}`);
     await page.locator('.wf-row').first().waitFor();
     assert.equal(await page.locator('.waterfall').getAttribute('data-rows'), String(SPANS));
@@ -274,6 +292,36 @@ describe('web console in headless Chromium', { skip: chromiumMissing, timeout: 1
     await page.locator('.wf-row', { hasText: `step ${SPANS - 1}` }).waitFor();
     assert.equal(await page.locator('.wf-row', { hasText: /step 0\b/ }).count(), 0);
     await screenshot(page, 'trace-large');
+  });
+
+  it('shows every span of a broken trace: a lost parent and a parent cycle become roots; events and links in the details', { timeout: TIMEOUT_MS }, async () => {
+    const missing = new Uint8Array(randomBytes(8));
+    // 0 root, 1 its child (with an event), 2 a span whose parent was never sent, 3 its child (with a
+    // link to 0), 4 and 5 each other's parent.
+    const parents = [-1, 0, -2, 2, 5, 4];
+    const broken = syntheticTrace(
+      6,
+      (i, ids) => (parents[i] === -1 ? new Uint8Array(0) : parents[i] === -2 ? missing : ids[parents[i]!]!),
+      (i, span, ids) => {
+        if (i === 1) span.events.push({ timeUnixNano: span.startTimeUnixNano + 100_000n, name: 'retry', attributes: [{ key: 'attempt', value: { intValue: 2n } }], droppedAttributesCount: 0 });
+        if (i === 3) span.links.push({ traceId: span.traceId, spanId: ids[0]!, traceState: '', attributes: [], droppedAttributesCount: 0, flags: 0 });
+      },
+    );
+    await sendSpans(broken.request);
+    await eventually(async () => (await spanCount(hub, broken.traceId)) === 6, 'the broken trace in the store');
+    await goto(`/traces/${broken.traceId}`);
+    const rows = await waterfallRows(page);
+    assert.deepEqual(
+      rows.map((r) => /step \d/.exec(r.text)?.[0]),
+      ['step 0', 'step 1', 'step 2', 'step 3', 'step 4', 'step 5'],
+    );
+    const levels = await page.locator('.wf-row').evaluateAll((els) => els.map((el) => el.getAttribute('aria-level')));
+    assert.deepEqual(levels, ['1', '2', '1', '2', '1', '1']);
+    assert.equal(await page.locator('.wf-row').nth(1).locator('.wf-event').count(), 1, 'the event is marked on its bar');
+    await page.locator('.wf-row').nth(1).click();
+    assert.match(await page.locator('aside.span-details').innerText(), /Events \(1\)[\s\S]*retry[\s\S]*attempt/i);
+    await page.locator('.wf-row').nth(3).click();
+    assert.match(await page.locator('aside.span-details').innerText(), new RegExp(`Links \\(1\\)[\\s\\S]*${broken.traceId}`, 'i'));
   });
 
   it('finds log lines by text and severity and opens their trace', { timeout: TIMEOUT_MS }, async () => {
