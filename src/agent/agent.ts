@@ -8,7 +8,7 @@ import type { OtlpFormat, Signal } from '../otlp/model.js';
 import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/index.js';
 import { closeServer, listenOn } from '../ingest/index.js';
 import type { DurableQueue, QueueReader } from '../queue/types.js';
-import { createDurableQueue } from '../queue/index.js';
+import { createDurableQueue, queueLogHooks } from '../queue/index.js';
 import { prepareRecord } from '../pipeline/index.js';
 import { startExporterRunner, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
@@ -58,8 +58,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   const queue: DurableQueue = await createDurableQueue({
     dir: join(config.dataDir, 'queue'),
     maxBytes: config.queue.maxBytes,
-    onCorruption: (e) => logger.error({ corruption: e }, 'agent queue: damaged data skipped'),
-    onError: (err) => logger.error({ err }, 'agent queue: write failed; the agent stops accepting data'),
+    ...queueLogHooks(logger, 'agent'),
   });
 
   const policies = createAgentPolicies({
@@ -81,7 +80,13 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     if (prepared.record === undefined) return { kind: 'ok', items: 0 };
     const outcome = await queue.append(prepared.record);
     if (outcome !== 'ok') {
-      return { kind: 'unavailable', message: outcome === 'full' ? 'the agent queue is full; retry later' : 'the agent is shutting down', retryAfterSeconds: outcome === 'full' ? 5 : 10 };
+      const message =
+        outcome === 'full'
+          ? 'the agent queue is full; retry later'
+          : outcome === 'unavailable'
+            ? `the agent cannot write its queue right now (${queue.health().lastError ?? 'I/O error'}); retry later`
+            : 'the agent is shutting down';
+      return { kind: 'unavailable', message, retryAfterSeconds: outcome === 'closed' ? 10 : 5 };
     }
     metrics.receivedItems.inc({ signal: input.signal, receiver }, prepared.accepted);
     return { kind: 'ok', items: prepared.accepted };

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
-import { createDurableQueue } from '../queue/index.js';
+import { createDurableQueue, queueLogHooks } from '../queue/index.js';
 import { createHubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../store/index.js';
@@ -48,6 +48,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       dir: join(dataDir, 'queue'),
       maxBytes: config.queue.maxBytes,
       segmentBytes: config.queue.segmentBytes,
+      // queue: damage, write errors and health changes in the log (readiness/metrics: queue.health(), queue.stats()).
+      ...queueLogHooks(logger, 'hub'),
     });
     cleanups.push(() => queue.close());
 

@@ -173,8 +173,13 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
         // Nothing was stored: count nothing, tell the sender to retry the whole request.
         return reject(req, res, contentType, signal, {
           status: 503,
-          message: appended === 'full' ? 'the hub queue is full; retry later' : 'the hub is shutting down',
-          retryAfterSeconds: appended === 'full' ? 5 : 10,
+          message:
+            appended === 'full'
+              ? 'the hub queue is full; retry later'
+              : appended === 'unavailable'
+                ? `the hub cannot write its queue right now (${options.queue.health().lastError ?? 'I/O error'}); retry later`
+                : 'the hub is shutting down',
+          retryAfterSeconds: appended === 'closed' ? 10 : 5,
         });
       }
     }
