@@ -18,6 +18,8 @@ export interface HubSecurity {
   readonly authenticator: Authenticator;
   readonly registry: AccountRegistry | undefined;
   limit(accountId: string, bytes: number): Promise<LimitOutcome>;
+  /** Quota used by the account in the current period (undefined: no quota, or the limiter cannot tell). */
+  quotaUsed(accountId: string): Promise<number | undefined>;
   readonly tlsOptions: HttpsOptions | undefined;
   onTlsChange(listener: (tls: HttpsOptions) => void): void;
   readonly apiRoutes: ApiRoute[];
@@ -196,6 +198,10 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
         }
       }
       return limiter.take(accountId, plan, bytes);
+    },
+    quotaUsed(accountId) {
+      const plan = plans.get(registry.get(accountId)?.plan ?? 'default') ?? plans.get('default') ?? DEFAULT_PLAN;
+      return limiter.quotaUsed?.(accountId, plan) ?? Promise.resolve(undefined);
     },
     tlsOptions: tls.options,
     onTlsChange: (l) => tls.onChange(l),

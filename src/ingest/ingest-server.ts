@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { OtlpFormat, Signal } from '../otlp/model.js';
 import { prepareRecord, rejectionMessage, type HubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
-import type { AccountStatsBook } from '../hub/account-stats.js';
+import type { IngestStatsObserver } from '../stats/index.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import type { Authenticator } from './authenticator.js';
 import { parseOtlpContentType } from './content-type.js';
@@ -34,7 +34,7 @@ export interface IngestServerOptions {
   authenticator: Authenticator;
   limit: LimitCheck;
   queue: DurableQueue;
-  stats: AccountStatsBook;
+  stats: IngestStatsObserver;
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
@@ -187,7 +187,10 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     metrics.items.inc({ signal, outcome: 'accepted' }, validation.accepted);
     if (validation.rejected > 0) {
       metrics.items.inc({ signal, outcome: 'rejected' }, validation.rejected);
-      for (const r of prepared.rejections) metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+      for (const r of prepared.rejections) {
+        metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+        options.stats.recordRejectedByRule(accountId, signal, r.name, r.count);
+      }
     }
     options.stats.recordItems(accountId, signal, validation.accepted, validation.rejected);
     sendSuccess(

@@ -47,9 +47,15 @@ class Where {
   readonly values: Record<string, DuckDBValue> = {};
   readonly types: Record<string, DuckDBType> = {};
   #n = 0;
+  /** Parameter name prefix: builders whose values are merged into one query need distinct ones. */
+  readonly #prefix: string;
+
+  constructor(prefix = 'p') {
+    this.#prefix = prefix;
+  }
 
   add(clause: string, value: DuckDBValue, type: DuckDBType): void {
-    const name = `p${this.#n++}`;
+    const name = `${this.#prefix}${this.#n++}`;
     this.clauses.push(clause.replaceAll('$?', `$${name}`));
     this.values[name] = value;
     this.types[name] = type;
@@ -62,7 +68,7 @@ class Where {
       return;
     }
     const names = list.map((v) => {
-      const name = `p${this.#n++}`;
+      const name = `${this.#prefix}${this.#n++}`;
       this.values[name] = v;
       this.types[name] = VARCHAR;
       return `$${name}`;
@@ -458,7 +464,7 @@ export async function processInstances(db: Queryable, def: ProcessDefinitionForS
   const w = new Where();
   w.add('process = $?', def.name, VARCHAR);
   if (present(q.key)) w.add('key = $?', q.key, VARCHAR);
-  const having = new Where();
+  const having = new Where('h');
   having.raw('bool_or(matched)');
   // The window selects instances by their first keyed span; the true start comes from all spans.
   having.add('min(start_ns) >= $?', timeBound(q.since), UBIGINT);
@@ -483,7 +489,7 @@ async function instanceRows(db: Queryable, def: ProcessDefinitionForStore, w: Wh
   types['proc'] = VARCHAR;
   let accountFilter = '';
   if (accounts !== undefined) {
-    const a = new Where();
+    const a = new Where('a');
     a.in('account_id', accounts);
     Object.assign(values, a.values);
     Object.assign(types, a.types);
@@ -523,7 +529,7 @@ export async function processInstance(
   const w = new Where();
   w.add('process = $?', def.name, VARCHAR);
   w.add('key = $?', key, VARCHAR);
-  const having = new Where();
+  const having = new Where('h');
   having.raw('bool_or(matched)');
   const [row] = await instanceRows(db, def, w, having, undefined, 1);
   if (row === undefined) return undefined;
