@@ -57,15 +57,8 @@ export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> 
 }
 
 /** Checks a token: who it belongs to, or the API's reason for refusing it. */
-export async function whoAmI(token: string, signal?: AbortSignal): Promise<WhoAmI> {
-  try {
-    return await request<WhoAmI>('/api/whoami', token, signal);
-  } catch (err) {
-    // A hub from before viewer tokens has no /api/whoami; it checks the (admin) token before it
-    // routes, so a 404 there means the admin token was accepted.
-    if (err instanceof ApiError && err.status === 404) return { role: 'admin', name: null, accounts: null };
-    throw err;
-  }
+export function whoAmI(token: string, signal?: AbortSignal): Promise<WhoAmI> {
+  return request<WhoAmI>('/api/whoami', token, signal);
 }
 
 /** Builds `path?query` from the defined, non-empty values. */
