@@ -9,7 +9,7 @@ import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/index.js';
 import { closeServer, listenOn } from '../ingest/index.js';
 import type { DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
-import { prepareRecord } from '../pipeline/index.js';
+import { createJsonConverter, prepareRecord } from '../pipeline/index.js';
 import { startExporterRunner, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
 import { createOtlpExporter } from '../export/otlp-exporter.js';
@@ -68,9 +68,18 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     include: config.exporters.hub.include,
   });
   /** One pass over the bytes (check, limit, stamp) into a queue record, then the durable append. */
+  const json = createJsonConverter();
   const accept = async (input: { signal: Signal; body: Uint8Array; format: OtlpFormat }, receiver: 'otlp' | 'prometheus'): Promise<AcceptOutcome> => {
+    let body = input.body;
+    if (input.format === 'json') {
+      const converted = await json.toProtobuf(input.signal, input.body, 1_000_000);
+      if (!converted.ok) return { kind: 'invalid', message: converted.message };
+      body = converted.bytes;
+    }
     const prepared = prepareRecord({
-      ...input,
+      signal: input.signal,
+      body,
+      format: 'protobuf',
       accountId: '',
       receivedAtMs: Date.now(),
       policy: policies.receive(input.signal),
@@ -270,6 +279,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
         await Promise.all([...runners.values()].map((r) => r.stop()));
         await Promise.all(exporters.map((e) => e.close()));
         await queue.close();
+        await json.close();
         await closeServer(health);
       })();
       return closing;

@@ -6,11 +6,11 @@ import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
-import { createHubPolicies } from '../pipeline/index.js';
+import { createHubPolicies, createJsonConverter } from '../pipeline/index.js';
 import type { DurableQueue, QueueStats } from '../queue/types.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../store/index.js';
 import { AccountStatsBook, createStatsHistory, type StatsHistory } from '../stats/index.js';
-import { createProcessCatalog } from '../processes/index.js';
+import { createProcessCatalog, toStoreDefinition } from '../processes/index.js';
 import { startAlertEngine, type AlertEngine } from '../alerts/index.js';
 import { createFileViewerTokenStore } from '../access/index.js';
 import { accountInfoProvider } from './account-info.js';
@@ -72,6 +72,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
         reader: queue.reader('embedded'),
         logger: logger.child({ part: 'store' }),
         onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
+        // Known before the first record is stored, so spans replayed from the queue are linked too.
+        processes: config.processes.map(toStoreDefinition),
       });
       store = opened;
       cleanups.push(() => opened.close());
@@ -87,6 +89,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     cleanups.push(() => security.close());
     const { maxJsonContainers, ...scanLimits } = config.otlp.limits;
     const policies = createHubPolicies(scanLimits, config.validation.rules);
+    const json = createJsonConverter();
+    cleanups.push(() => json.close());
     if (options.configFile !== undefined) {
       const watcher = watchConfig(options.configFile, logger, (loaded) => {
         const next = options.transformConfig?.(loaded) ?? loaded;
@@ -102,7 +106,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       cleanups.push(() => Promise.resolve(watcher.close()));
     }
     const authenticator: Authenticator = security.authenticator;
-    const limit: LimitCheck = (accountId, bytes) => security.limit(accountId, bytes);
+    const limit: LimitCheck = (accountId, bytes, opts) => security.limit(accountId, bytes, opts);
 
     const ingest: IngestServer = createIngestServer({
       host: config.otlp.host,
@@ -114,6 +118,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       tls: security.tlsOptions,
       policies,
       maxJsonContainers,
+      maxDecompressedBytesInFlight: config.otlp.maxDecompressedBytesInFlight,
+      json,
       authenticator,
       limit,
       queue,

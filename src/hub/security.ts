@@ -17,7 +17,8 @@ export interface HubSecurity {
   readonly adminToken: string;
   readonly authenticator: Authenticator;
   readonly registry: AccountRegistry | undefined;
-  limit(accountId: string, bytes: number): Promise<LimitOutcome>;
+  /** `bytesOnly`: charge the byte rate only (no request or quota token), e.g. for decompressed bytes. */
+  limit(accountId: string, bytes: number, options?: { bytesOnly?: boolean }): Promise<LimitOutcome>;
   /** Quota used by the account in the current period (undefined: no quota, or the limiter cannot tell). */
   quotaUsed(accountId: string): Promise<number | undefined>;
   readonly tlsOptions: HttpsOptions | undefined;
@@ -184,7 +185,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
     adminToken,
     authenticator,
     registry,
-    limit(accountId, bytes) {
+    limit(accountId, bytes, options) {
       const planName = registry.get(accountId)?.plan ?? 'default';
       let plan = plans.get(planName);
       if (plan === undefined) {
@@ -197,6 +198,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
           logger.warn({ accountId, plan: planName, configured: [...plans.keys()] }, "account's usage plan is not configured; the default plan applies");
         }
       }
+      if (options?.bytesOnly === true) return limiter.take(accountId, { ...plan, requestsPerSecond: 0, quota: { ...plan.quota, limit: 0 } }, bytes);
       return limiter.take(accountId, plan, bytes);
     },
     quotaUsed(accountId) {

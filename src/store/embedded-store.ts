@@ -50,6 +50,8 @@ export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log
   onWorker?: (worker: ChildProcess) => void;
   /** V8 heap limit of the store process. Default 512 MiB. */
   maxHeapMb?: number;
+  /** Processes whose spans are linked to their keys from the first record on (setProcesses changes them). */
+  processes?: readonly ProcessDefinitionForStore[];
 }
 
 const WORKER_PATH = fileURLToPath(new URL('./store-worker.js', import.meta.url));
@@ -103,6 +105,7 @@ class WorkerStore implements EmbeddedStore {
 
   constructor(options: StartEmbeddedStoreOptions) {
     this.#o = options;
+    if (options.processes !== undefined) this.#processes = copyDefinitions(options.processes);
   }
 
   async start(): Promise<void> {
@@ -375,7 +378,7 @@ class WorkerStore implements EmbeddedStore {
   }
 
   setProcesses(defs: readonly ProcessDefinitionForStore[]): void {
-    this.#processes = defs.map((d) => ({ name: d.name, match: { ...d.match }, key: d.key, steps: d.steps.map((s) => ({ ...s })) }));
+    this.#processes = copyDefinitions(defs);
     if (this.#up) this.#post({ type: 'processes', defs: this.#processes });
   }
 
@@ -435,6 +438,11 @@ class WorkerStore implements EmbeddedStore {
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters.clear();
   }
+}
+
+/** Plain copies (structured-clone safe, detached from the caller's objects). */
+function copyDefinitions(defs: readonly ProcessDefinitionForStore[]): ProcessDefinitionForStore[] {
+  return defs.map((d) => ({ name: d.name, match: { ...d.match }, key: d.key, steps: d.steps.map((s) => ({ ...s })) }));
 }
 
 function sleep(ms: number): Promise<void> {

@@ -362,7 +362,8 @@ export async function searchTraces(db: Queryable, q: TraceSearchQuery): Promise<
   const postFilter = attributes.length > 0 || (q.minDurationMs ?? 0) > 0;
   const scan = postFilter ? ATTRIBUTE_SCAN_TRACES : limit;
   const hits = await db.query(
-    `SELECT s.trace_id, max(s.start_ns) AS last FROM spans s JOIN resources r USING (resource_id)${w.sql()} GROUP BY s.trace_id ORDER BY last DESC LIMIT ${scan}`,
+    // Newest first by the start of what matched (a trace's root usually starts it).
+    `SELECT s.trace_id, min(s.start_ns) AS first FROM spans s JOIN resources r USING (resource_id)${w.sql()} GROUP BY s.trace_id ORDER BY first DESC LIMIT ${scan}`,
     w.values,
     w.types,
   );
@@ -397,9 +398,10 @@ export async function searchTraces(db: Queryable, q: TraceSearchQuery): Promise<
     if (q.minDurationMs !== undefined && summary.durationMs < q.minDurationMs) continue;
     if (attributes.length > 0 && !spans.some((s) => spanMatches(s, attributes, resources))) continue;
     out.push(summary);
-    if (out.length >= limit) break;
   }
-  return out;
+  // Newest first by the whole trace's start, as the list shows it.
+  out.sort((a, b) => (BigInt(b.startTimeUnixNano) > BigInt(a.startTimeUnixNano) ? 1 : BigInt(b.startTimeUnixNano) < BigInt(a.startTimeUnixNano) ? -1 : 0));
+  return out.slice(0, limit);
 }
 
 function summarize(id: bigint, spans: readonly Row[]): TraceSummary {
