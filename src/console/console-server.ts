@@ -7,7 +7,7 @@ import type { AccountInfoProvider, AccountStats, StatsHistory } from '../stats/i
 import type { EmbeddedStore } from '../store/types.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import { bearerMatches, sendApiError, sendJson } from './http-util.js';
-import { CONSOLE_HTML } from './console-page.js';
+import { createStaticFiles, prefersHtml } from './static-files.js';
 import {
   closeServer,
   createHttpServer,
@@ -23,12 +23,6 @@ import { consoleRoutes } from './routes/index.js';
 import type { AlertView } from './routes/console-deps.js';
 
 export type { ApiRoute } from './api-router.js';
-
-/**
- * Serves what no other handler took (the built single-page console, static assets); returns true
- * when it answered. `/api/*`, `/metrics`, `/healthz` and `/readyz` never reach it.
- */
-export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean> | boolean;
 
 export interface ConsoleServerOptions {
   host: string;
@@ -65,8 +59,8 @@ export interface ConsoleServerOptions {
   history?: StatsHistory;
   /** Alerts for GET /api/alerts. */
   alerts?: { list(): AlertView[] };
-  /** Static serving of the web console (src/console/static-files.ts) for non-API GETs. */
-  fallback?: FallbackHandler;
+  /** Directory of the built web console (default `dist/web`). */
+  webRoot?: string;
 }
 
 export interface ConsoleServer {
@@ -110,6 +104,7 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
     legacyRoutes: options.apiRoutes ?? [],
     authenticate: authenticator(options.adminToken, options.tokens),
   });
+  const webUi = createStaticFiles(options.webRoot === undefined ? {} : { root: options.webRoot });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Parsed once, never throwing: a target that is not a path, or malformed percent-encoding
@@ -128,6 +123,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       const report = readinessReport(options.readiness);
       return sendJson(res, report.status === 'ready' ? 200 : 503, report);
     }
+    // The web console (SPA): `/metrics` is also its metric explorer's URL, told apart by Accept.
+    if (path === '/metrics' && req.method === 'GET' && prefersHtml(req)) return webUi.serve(req, res, path);
     if (path === '/metrics') {
       options.beforeMetrics?.();
       const text = await options.metrics.registry.metrics();
@@ -136,13 +133,8 @@ export function createConsoleServer(options: ConsoleServerOptions): ConsoleServe
       return;
     }
     if (await api.handle(req, res)) return;
-    if (options.fallback !== undefined && (await options.fallback(req, res))) return;
-    if (path === '/' || path === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'" });
-      res.end(CONSOLE_HTML);
-      return;
-    }
-    return sendApiError(res, 'E2E_NOT_FOUND', `no route ${path}`);
+    // Everything else is the single-page app (its files, or index.html for its URLs).
+    return webUi.serve(req, res, path);
   }
 
   const slots = createRequestSlots({ max: Number.MAX_SAFE_INTEGER });
