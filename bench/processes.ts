@@ -61,10 +61,11 @@ export async function startHub(dir: string, name: string, config: Record<string,
   await writeFile(file, stringify(config));
   return startChild(
     [join(root, 'dist/src/cli/main.js'), 'hub', '--config', file],
+    // The CLI prints `{"event":"listening","otlp","console"}` on stdout whatever the log level.
     (l) => {
-      if (l['msg'] !== 'hub started') return undefined;
+      if (l['event'] !== 'listening') return undefined;
       const otlp = portOf(l['otlp']);
-      const consolePort = portOf(l['console']);
+      const consolePort = typeof l['console'] === 'string' ? Number(new URL(l['console']).port) : undefined;
       return otlp === undefined || consolePort === undefined ? undefined : { otlp, console: consolePort };
     },
     { E2E_ADMIN_TOKEN: adminToken, E2E_LOG_FORMAT: 'json' },
@@ -76,7 +77,7 @@ export async function startAgent(dir: string, config: Record<string, unknown>): 
   const file = join(dir, 'agent.yaml');
   await writeFile(file, stringify(config));
   return startChild([join(root, 'dist/src/cli/main.js'), 'agent', '--config', file], (l) => {
-    if (l['msg'] !== 'agent started') return undefined;
+    if (l['event'] !== 'listening') return undefined;
     const otlp = portOf(l['otlp']);
     return otlp === undefined ? undefined : { otlp };
   }, { E2E_LOG_FORMAT: 'json' });

@@ -64,7 +64,7 @@ function bodies(signal: Signal): Uint8Array[] {
 function hubConfig(dir: string, name: string, store: boolean): Record<string, unknown> {
   return {
     dataDir: join(dir, `data-${name}`),
-    logLevel: 'info',
+    logLevel: 'warn',
     otlp: { host: '127.0.0.1', port: 0, maxConcurrentRequests: 1024 },
     console: { host: '127.0.0.1', port: 0 },
     // The usage plan is not what is measured: lift it so every request is processed.
