@@ -17,7 +17,7 @@ export interface Child {
 
 /** Starts `args` and resolves once `ready(line)` returns ports from one of its JSON log lines. */
 export function startChild(args: string[], ready: (line: Record<string, unknown>) => Record<string, number> | undefined, env: Record<string, string> = {}): Promise<Child> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...(process.env["BENCH_NODE_OPTIONS"]?.split(" ").filter(Boolean) ?? []), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   return new Promise((res, rej) => {
     let done = false;
     // Logs go to stderr (the hub's, the agent's), the baseline prints to stdout: read both.

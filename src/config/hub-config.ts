@@ -209,8 +209,8 @@ export const hubConfigSchema = z
             maxDiskBytes: z.number().int().min(0).default(0),
             /** Length of one time slice: the unit in which data leaves. */
             sliceHours: z.number().positive().max(168).default(6),
-            /** DuckDB threads (queries run in parallel; appends are one transaction at a time). */
-            threads: z.number().int().min(1).max(64).default(2),
+            /** DuckDB threads: 1 keeps appends cheapest (measured 20 % less CPU than 2); more speed up big queries. */
+            threads: z.number().int().min(1).max(64).default(1),
           })
           .strict()
           .prefault({}),

@@ -25,6 +25,7 @@ export interface HubMetrics {
   readonly storeDiskBytes: Gauge<'kind'>;
   readonly storeOldestRetainedSeconds: Gauge;
   readonly storeDamagedRecords: Gauge;
+  readonly storeMemoryBytes: Gauge<'kind'>;
   readonly exportRetries: Counter<'exporter'>;
 }
 
@@ -154,6 +155,12 @@ export function createHubMetrics(): HubMetrics {
     storeOldestRetainedSeconds: new Gauge({
       name: 'e2e_store_oldest_retained_timestamp_seconds',
       help: 'Receive time (unix seconds) where the oldest retained time slice of the embedded store starts',
+      registers: [registry],
+    }),
+    storeMemoryBytes: new Gauge({
+      name: 'e2e_store_memory_bytes',
+      help: 'Memory of the embedded store process by kind: rss, heap (V8 heap used), external (buffers), duckdb (DuckDB buffer manager)',
+      labelNames: ['kind'],
       registers: [registry],
     }),
     storeDamagedRecords: new Gauge({

@@ -201,6 +201,10 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
           metrics.storeDiskBytes.set({ kind: 'used' }, st.usedBytes);
           if (st.oldestRetainedMs !== undefined) metrics.storeOldestRetainedSeconds.set(st.oldestRetainedMs / 1000);
           metrics.storeDamagedRecords.set(st.damagedRecords);
+          metrics.storeMemoryBytes.set({ kind: 'rss' }, st.memory.rssBytes);
+          metrics.storeMemoryBytes.set({ kind: 'heap' }, st.memory.heapUsedBytes);
+          metrics.storeMemoryBytes.set({ kind: 'external' }, st.memory.externalBytes);
+          metrics.storeMemoryBytes.set({ kind: 'duckdb' }, st.memory.duckdbBytes);
         }
         exporters.updateMetrics();
       },

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { BIGINT, BLOB, BOOLEAN, DuckDBBlobValue, DuckDBInstance, UBIGINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue, JS } from '@duckdb/node-api';
 import { ChunkBuilder } from './chunk-builder.js';
+import { PayloadFiles } from './payload-files.js';
 import { addRecordRows, type MetricRow, type ProcessMatcher, type ResourceRow, type RowSinks } from './payload-rows.js';
 import { FIXED_SCHEMA, SCHEMA_VERSION, SLICED_TABLES, createSliceSql, kindsOf, sliceTableName, viewSql, type SlicedTable } from './tables.js';
 import type { RecordView } from '../pipeline/queue-record.js';
@@ -49,6 +50,8 @@ export interface StoreDiskStats {
   /** Receive time (unix ms) where the oldest retained slice starts; undefined when empty. */
   oldestRetainedMs: number | undefined;
   slices: number;
+  /** Memory of the store process: V8 heap in use, external (buffers), DuckDB's own accounting, RSS. */
+  memory: { heapUsedBytes: number; externalBytes: number; duckdbBytes: number; rssBytes: number };
 }
 
 type Row = Record<string, JS>;
@@ -68,10 +71,11 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
     // in a file beside the new one, and the new store refills from the queue it still holds.
     connection.closeSync();
     instance.closeSync();
-    const kept = `${options.path}.v1-${Date.now()}`;
+    const kept = `${options.path}.old-${Date.now()}`;
     await rename(options.path, kept);
     await rename(`${options.path}.wal`, `${kept}.wal`).catch(() => undefined);
-    options.log?.('warn', 'embedded store: the file has the old layout; moved aside, the new store starts empty', { kept });
+    await rename(`${options.path}.payloads`, `${kept}.payloads`).catch(() => undefined);
+    options.log?.('warn', 'embedded store: the file has an older layout; moved aside, the new store starts empty', { kept });
     instance = await DuckDBInstance.create(options.path, config);
     connection = await instance.connect();
   }
@@ -79,17 +83,19 @@ export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<Duck
   for (const sql of FIXED_SCHEMA) await connection.run(sql);
   await connection.run("INSERT INTO store_meta VALUES ('schema', $v) ON CONFLICT DO UPDATE SET value = excluded.value", { v: SCHEMA_VERSION }, { v: VARCHAR });
   const reader = await instance.connect();
-  const store = new DuckDbStore(options, instance, connection, reader);
+  const payloads = await PayloadFiles.open(`${options.path}.payloads`);
+  const store = new DuckDbStore(options, instance, connection, reader, payloads);
   await store.load();
   return store;
 }
 
+/** A file of an earlier store layout: the first (JSON columns) or any other schema version. */
 async function isOldLayout(connection: DuckDBConnection): Promise<boolean> {
-  const r = await connection.runAndReadAll(
-    "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('metric_points', 'store_meta')",
-  );
-  const old = await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = 'metric_points'");
-  return Number(old.getRowsJS()[0]?.[0] ?? 0) > 0 && Number(r.getRowsJS()[0]?.[0] ?? 0) === 1;
+  const tables = (await connection.runAndReadAll("SELECT table_name FROM information_schema.tables WHERE table_name IN ('metric_points', 'store_meta')")).getRowsJS().map((r) => r[0]);
+  if (tables.includes('metric_points')) return true;
+  if (!tables.includes('store_meta')) return false;
+  const version = (await connection.runAndReadAll("SELECT value FROM store_meta WHERE key = 'schema'")).getRowsJS()[0]?.[0];
+  return version !== undefined && version !== SCHEMA_VERSION;
 }
 
 export class DuckDbStore {
@@ -97,6 +103,7 @@ export class DuckDbStore {
   readonly #instance: DuckDBInstance;
   readonly #writer: DuckDBConnection;
   readonly #reader: DuckDBConnection;
+  readonly #payloads: PayloadFiles;
   #cursor = 0;
   /** Retained slices, oldest first: [id, startMs]. */
   #slices: [number, number][] = [];
@@ -107,11 +114,12 @@ export class DuckDbStore {
   /** Serialises writes (appends, retention): one transaction at a time on the writer connection. */
   #writeChain: Promise<unknown> = Promise.resolve();
 
-  constructor(options: DuckDbStoreOptions, instance: DuckDBInstance, writer: DuckDBConnection, reader: DuckDBConnection) {
+  constructor(options: DuckDbStoreOptions, instance: DuckDBInstance, writer: DuckDBConnection, reader: DuckDBConnection, payloads: PayloadFiles) {
     this.#o = options;
     this.#instance = instance;
     this.#writer = writer;
     this.#reader = reader;
+    this.#payloads = payloads;
   }
 
   async load(): Promise<void> {
@@ -123,6 +131,7 @@ export class DuckDbStore {
     for (const r of (await this.#writer.runAndReadAll('SELECT resource_id FROM resources')).getRowsJS()) this.#knownResources.add(r[0] as bigint);
     for (const r of (await this.#writer.runAndReadAll('SELECT metric_id FROM metrics')).getRowsJS()) this.#knownMetrics.add(r[0] as bigint);
     await this.#rebuildViews();
+
   }
 
   get cursor(): number {
@@ -152,6 +161,10 @@ export class DuckDbStore {
     const sliceMs = this.#o.sliceHours * 3_600_000;
     const slice = Math.floor((last?.record.receivedAtMs ?? Date.now()) / sliceMs);
     await this.#ensureSlice(slice, slice * sliceMs);
+    // The items' bytes first, durable before the rows that point at them commit.
+    const payloadEnd = await this.#payloads.endOf(slice);
+    const offsets = await this.#payloads.append(slice, records.map((r) => r.record.payload));
+    await this.#payloads.sync(slice);
     const w = this.#writer;
     await w.run('BEGIN TRANSACTION');
     try {
@@ -164,14 +177,14 @@ export class DuckDbStore {
       }
       const newResources: ResourceRow[] = [];
       const newMetrics: MetricRow[] = [];
-      let seqBase = 0n;
-      let seqIndex = 0n;
       const sinks: RowSinks = {
         spans: builders.spans,
         logs: builders.logs,
         points: builders.points,
         links: builders.process_links,
         logLinks: builders.process_log_links,
+        payloadOffset: 0,
+        slice,
         resource: (row) => {
           if (this.#knownResources.has(row.id) || newResources.some((r) => r.id === row.id)) return;
           newResources.push(row);
@@ -180,15 +193,12 @@ export class DuckDbStore {
           if (this.#knownMetrics.has(row.id) || newMetrics.some((m) => m.id === row.id)) return;
           newMetrics.push(row);
         },
-        // Unique per log row: the record's queue position, then its index in the record.
-        nextLogSeq: () => seqBase + seqIndex++,
         processes: this.#processes,
       };
       let items = 0;
       let damaged = 0;
-      for (const { position, record } of records) {
-        seqBase = BigInt(position) << 20n;
-        seqIndex = 0n;
+      for (const [i, { record }] of records.entries()) {
+        sinks.payloadOffset = offsets[i] ?? 0;
         try {
           items += addRecordRows(record, sinks);
         } catch {
@@ -209,6 +219,8 @@ export class DuckDbStore {
       return { items, damaged };
     } catch (err) {
       await w.run('ROLLBACK').catch(() => undefined);
+      // The bytes no committed row points at are cut off (they would be overwritten anyway).
+      await this.#payloads.truncate(slice, payloadEnd).catch(() => undefined);
       throw err;
     }
   }
@@ -280,6 +292,8 @@ export class DuckDbStore {
       for (const t of SLICED_TABLES) await this.#writer.run(`DROP TABLE IF EXISTS ${sliceTableName(t, id)}`);
       await this.#writer.run('DELETE FROM slices WHERE slice_id = $id', { id: BigInt(id) }, { id: BIGINT });
       await this.#writer.run('COMMIT');
+      // After the commit: a crash before this unlink leaves a file no row refers to (removed at open).
+      await this.#payloads.drop(id);
     } catch (err) {
       await this.#writer.run('ROLLBACK').catch(() => undefined);
       throw err;
@@ -287,17 +301,30 @@ export class DuckDbStore {
     this.#o.log?.('info', 'embedded store: a time slice left the store', { reason, sliceStart: new Date(startMs).toISOString() });
   }
 
-  /** Blocks in use in the database file plus the WAL not yet checkpointed into it. */
+  /** Blocks in use in the database file, the WAL not yet checkpointed into it, and the payload files. */
   async #usedBytes(): Promise<number> {
     const r = (await this.#writer.runAndReadAll('SELECT block_size, used_blocks FROM pragma_database_size()')).getRowsJS()[0];
     const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
-    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0) + wal;
+    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0) + wal + (await this.#payloads.totalBytes());
+  }
+
+  /** Bytes of the items at [offset, offset + length) of a slice's payload file. */
+  readPayload(slice: number, offset: number, length: number): Promise<Uint8Array> {
+    return this.#payloads.read(slice, offset, length);
   }
 
   async diskStats(): Promise<StoreDiskStats> {
     const file = await stat(this.#o.path).then((s) => s.size).catch(() => 0);
     const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
-    return { fileBytes: file + wal, usedBytes: await this.#usedBytes(), oldestRetainedMs: this.#slices[0]?.[1], slices: this.#slices.length };
+    const duck = (await this.#writer.runAndReadAll('SELECT sum(memory_usage_bytes) FROM duckdb_memory()')).getRowsJS()[0]?.[0];
+    const m = process.memoryUsage();
+    return {
+      fileBytes: file + wal + (await this.#payloads.totalBytes()),
+      usedBytes: await this.#usedBytes(),
+      oldestRetainedMs: this.#slices[0]?.[1],
+      slices: this.#slices.length,
+      memory: { heapUsedBytes: m.heapUsed, externalBytes: m.external + m.arrayBuffers, duckdbBytes: Number(duck ?? 0), rssBytes: m.rss },
+    };
   }
 
   // ---- reads ----
@@ -313,6 +340,7 @@ export class DuckDbStore {
     if (this.#closed) return;
     await this.#writeChain;
     this.#closed = true;
+    await this.#payloads.close();
     this.#reader.closeSync();
     this.#writer.closeSync();
     this.#instance.closeSync();

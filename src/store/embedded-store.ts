@@ -39,7 +39,7 @@ export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log
   logger: StoreLogger;
   /** Told how many items each committed batch held. */
   onStored?: (items: number) => void;
-  /** Records / bytes per append transaction. Defaults 4096 / 16 MiB. */
+  /** Records / bytes per append transaction. Defaults 4096 / 4 MiB (bigger batches cost memory, not less CPU). */
   batchMaxRecords?: number;
   batchMaxBytes?: number;
   /** Longest wait before restarting a dead worker (doubling from 250 ms). Default 10 s. */
@@ -94,7 +94,7 @@ class WorkerStore implements EmbeddedStore {
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | undefined;
   #processes: ProcessDefinitionForStore[] = [];
-  #disk: StoreDiskStats = { fileBytes: 0, usedBytes: 0, oldestRetainedMs: undefined, slices: 0 };
+  #disk: StoreDiskStats = { fileBytes: 0, usedBytes: 0, oldestRetainedMs: undefined, slices: 0, memory: { heapUsedBytes: 0, externalBytes: 0, duckdbBytes: 0, rssBytes: 0 } };
   #oldestUnstoredAtMs: number | undefined;
   #storedItems = 0;
   #damaged = 0;
@@ -147,9 +147,11 @@ class WorkerStore implements EmbeddedStore {
 
   #spawn(): Promise<number> {
     // Structured clone over the pipe ('advanced') carries the records' bytes as they are.
+    const extra = process.env['E2E_STORE_NODE_OPTIONS']?.split(' ').filter((a) => a !== '') ?? [];
     const worker = fork(WORKER_PATH, [], {
       serialization: 'advanced',
-      execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`],
+      // E2E_STORE_NODE_OPTIONS: extra node flags for the store process (e.g. --cpu-prof to profile it).
+      execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`, ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.#worker = worker;
@@ -283,7 +285,7 @@ class WorkerStore implements EmbeddedStore {
         });
         continue;
       }
-      const records = await reader.read({ maxRecords: single ? 1 : (this.#o.batchMaxRecords ?? 4096), maxBytes: this.#o.batchMaxBytes ?? 16 * 1024 * 1024, waitMs: 250 });
+      const records = await reader.read({ maxRecords: single ? 1 : (this.#o.batchMaxRecords ?? 4096), maxBytes: this.#o.batchMaxBytes ?? 4 * 1024 * 1024, waitMs: 250 });
       if (records.length === 0) {
         this.#oldestUnstoredAtMs = undefined;
         continue;
@@ -404,6 +406,7 @@ class WorkerStore implements EmbeddedStore {
       oldestRetainedMs: this.#disk.oldestRetainedMs,
       storedItems: this.#storedItems,
       damagedRecords: this.#damaged,
+      memory: this.#disk.memory,
     };
     if (!this.#up) status.reason = this.#reason;
     return status;

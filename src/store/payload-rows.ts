@@ -7,8 +7,8 @@ import { LINK, LOG, LOG_LINK, POINT, SPAN } from './tables.js';
 
 /**
  * Turns the stamped protobuf of a queue record straight into column rows: one walk over the bytes,
- * ids and timestamps copied as bytes, names and the whole item message kept as views (the item's
- * bytes are its `detail` blob, decoded only when a query returns it). Resources and scopes are
+ * ids and timestamps copied as bytes, names as views; the record's payload is stored once and each
+ * item keeps its offset and length in it (decoded only when a query returns it). Resources and scopes are
  * stored once, by a hash of their bytes; metric descriptors likewise. Runs in the store worker.
  */
 export interface ProcessMatcher {
@@ -47,8 +47,10 @@ export interface RowSinks {
   /** Called for every resource+scope pair; the store inserts the ones it has not seen. */
   resource(row: ResourceRow): void;
   metric(row: MetricRow): void;
-  /** A number unique to each log row (joins log links to their log). */
-  nextLogSeq(): bigint;
+  /** Where this record's payload starts in its slice's payload file. */
+  payloadOffset: number;
+  /** The slice the record goes to (log row ids are unique per slice and file offset). */
+  slice: number;
   processes: readonly ProcessMatcher[];
 }
 
@@ -254,7 +256,8 @@ class PayloadWalker {
     else b.fixed64(SPAN.end_ns, buf, endAt);
     b.u8(SPAN.status_code, status);
     b.u64(SPAN.resource_id, this.resourceId);
-    b.bytes(SPAN.detail, buf.subarray(start, end));
+    b.u64(SPAN.item_offset, BigInt(this.sinks.payloadOffset + start));
+    b.u32(SPAN.item_length, end - start);
     b.next();
     this.items++;
     if (this.sinks.processes.length > 0 && traceAt !== -1) this.#spanLinks(start, end, traceAt, startAt);
@@ -323,7 +326,8 @@ class PayloadWalker {
           r.skip(tag);
       }
     }
-    const seq = this.sinks.nextLogSeq();
+    // Unique in the store: the slice, then the record's byte offset in the slice's payload file.
+    const seq = (BigInt(this.sinks.slice) << 44n) | BigInt(this.sinks.payloadOffset + start);
     // A record without a time is placed at its observed time, as the OTLP spec suggests.
     const at = timeAt !== -1 && !isZero(buf, timeAt) ? timeAt : observedAt;
     if (at === -1) b.u64(LOG.time_ns, 0n);
@@ -341,7 +345,8 @@ class PayloadWalker {
     if (bodyText === undefined) b.null(LOG.body_text);
     else if (typeof bodyText === 'string') b.string(LOG.body_text, bodyText);
     else b.bytes(LOG.body_text, bodyText);
-    b.bytes(LOG.detail, buf.subarray(start, end));
+    b.u64(LOG.item_offset, BigInt(this.sinks.payloadOffset + start));
+    b.u32(LOG.item_length, end - start);
     b.next();
     this.items++;
     if (this.sinks.processes.length > 0) this.#logLinks(start, end, seq, at);
@@ -471,7 +476,8 @@ class PayloadWalker {
     else b.fixed64(POINT.start_ns, buf, startAt);
     if (value === undefined) b.null(POINT.value);
     else b.f64(POINT.value, value);
-    b.bytes(POINT.detail, buf.subarray(start, end));
+    b.u64(POINT.item_offset, BigInt(this.sinks.payloadOffset + start));
+    b.u32(POINT.item_length, end - start);
     b.next();
     this.items++;
   }

@@ -26,6 +26,8 @@ type Row = Record<string, JS>;
 
 export interface Queryable {
   query(sql: string, values?: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<Row[]>;
+  /** Bytes of a slice's payload file (where items' own messages are kept). */
+  readPayload(slice: number, offset: number, length: number): Promise<Uint8Array>;
 }
 
 /** Upper bound on any `limit`: one query never materialises more rows than this. */
@@ -130,10 +132,48 @@ class ResourceCache {
   }
 }
 
+/**
+ * The bytes of each row's own item message, read from its slice's payload file. Rows next to each
+ * other in a file (the items of one request) are read with one read. Sets `detail` on every row.
+ */
+async function withDetails(db: Queryable, rows: Row[]): Promise<Row[]> {
+  const bySlice = new Map<number, Row[]>();
+  for (const r of rows) {
+    const slice = num(r['slice'] ?? null);
+    let list = bySlice.get(slice);
+    if (list === undefined) bySlice.set(slice, (list = []));
+    list.push(r);
+  }
+  for (const [slice, list] of bySlice) {
+    const sorted = [...list].sort((a, b) => num(a['item_offset'] ?? null) - num(b['item_offset'] ?? null));
+    let i = 0;
+    while (i < sorted.length) {
+      // One read covers rows whose items lie within 64 KiB of each other.
+      const start = num(sorted[i]?.['item_offset'] ?? null);
+      let end = start + num(sorted[i]?.['item_length'] ?? null);
+      let j = i + 1;
+      while (j < sorted.length) {
+        const o = num(sorted[j]?.['item_offset'] ?? null);
+        if (o > end + 65_536 || o + num(sorted[j]?.['item_length'] ?? null) - start > 16 * 1024 * 1024) break;
+        end = Math.max(end, o + num(sorted[j]?.['item_length'] ?? null));
+        j++;
+      }
+      const bytesRead = await db.readPayload(slice, start, end - start);
+      for (let k = i; k < j; k++) {
+        const r = sorted[k] as Row;
+        const o = num(r['item_offset'] ?? null) - start;
+        r['detail'] = bytesRead.subarray(o, o + num(r['item_length'] ?? null));
+      }
+      i = j;
+    }
+  }
+  return rows;
+}
+
 // ---- traces ----
 
 const SPAN_SELECT =
-  'SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.resource_id, s.detail, ' +
+  'SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.kind, s.start_ns, s.end_ns, s.status_code, s.resource_id, s.slice, s.item_offset, s.item_length, ' +
   'r.account_id, r.service_name, r.source_name, r.resource, r.scope_name FROM spans s JOIN resources r USING (resource_id)';
 
 function spanRow(row: Row, resources: ResourceCache): SpanRow {
@@ -162,7 +202,7 @@ function spanRow(row: Row, resources: ResourceCache): SpanRow {
 export async function getTrace(db: Queryable, traceIdHex: string): Promise<SpanRow[]> {
   const id = traceIdValue(traceIdHex);
   if (id === undefined) return [];
-  const rows = await db.query(`${SPAN_SELECT} WHERE s.trace_id = $id ORDER BY s.start_ns, s.span_id`, { id }, { id: UHUGEINT });
+  const rows = await withDetails(db, await db.query(`${SPAN_SELECT} WHERE s.trace_id = $id ORDER BY s.start_ns, s.span_id`, { id }, { id: UHUGEINT }));
   const resources = new ResourceCache();
   return rows.map((r) => spanRow(r, resources));
 }
@@ -175,12 +215,16 @@ export async function spansOfTraces(db: Queryable, traceIds: readonly bigint[]):
     w.add('true', id, UHUGEINT);
     return `$p${Object.keys(w.values).length - 1}`;
   });
-  const rows = await db.query(`${SPAN_SELECT} WHERE s.trace_id IN (${names.join(', ')}) ORDER BY s.start_ns, s.span_id`, w.values, w.types);
+  const rows = await withDetails(db, await db.query(`${SPAN_SELECT} WHERE s.trace_id IN (${names.join(', ')}) ORDER BY s.start_ns, s.span_id`, w.values, w.types));
   const resources = new ResourceCache();
   return rows.map((r) => spanRow(r, resources));
 }
 
 // ---- logs ----
+
+const LOG_SELECT =
+  'SELECT l.time_ns, l.observed_ns, l.severity_number, l.trace_id, l.span_id, l.resource_id, l.slice, l.item_offset, l.item_length, ' +
+  'r.account_id, r.service_name, r.source_name, r.resource, r.scope_name FROM logs l JOIN resources r USING (resource_id)';
 
 export async function queryLogs(db: Queryable, q: LogQuery): Promise<LogRow[]> {
   const w = new Where();
@@ -199,11 +243,11 @@ export async function queryLogs(db: Queryable, q: LogQuery): Promise<LogRow[]> {
   if (present(q.contains)) w.add('contains(lower(l.body_text), lower($?))', q.contains, VARCHAR);
   const limit = checkLimit(q.limit);
   const rows = await db.query(
-    'SELECT l.time_ns, l.observed_ns, l.severity_number, l.trace_id, l.span_id, l.resource_id, l.detail, r.account_id, r.service_name, r.source_name, r.resource, r.scope_name ' +
-      `FROM logs l JOIN resources r USING (resource_id)${w.sql()} ORDER BY l.time_ns DESC, l.seq DESC LIMIT ${limit}`,
+    `${LOG_SELECT}${w.sql()} ORDER BY l.time_ns DESC, l.seq DESC LIMIT ${limit}`,
     w.values,
     w.types,
   );
+  await withDetails(db, rows);
   const resources = new ResourceCache();
   return rows.map((row) => logRow(row, resources));
 }
@@ -239,14 +283,14 @@ export async function queryMetrics(db: Queryable, q: MetricQuery): Promise<Metri
   if (q.until !== undefined) w.add('p.time_ns < $?', timeBound(q.until), UBIGINT);
   const limit = checkLimit(q.limit);
   const rows = await db.query(
-    'SELECT m.name, m.type, m.unit, m.temporality, m.is_monotonic, r.account_id, r.source_name, p.time_ns, p.start_ns, p.value, p.detail ' +
+    'SELECT m.name, m.type, m.unit, m.temporality, m.is_monotonic, r.account_id, r.source_name, p.time_ns, p.start_ns, p.value, p.slice, p.item_offset, p.item_length ' +
       `FROM points p JOIN metrics m USING (metric_id) JOIN resources r USING (resource_id)${w.sql()} ` +
       // When the cap bites, the newest points are kept: that is what a chart of "now" needs.
       `ORDER BY p.time_ns DESC LIMIT ${limit}`,
     w.values,
     w.types,
   );
-  return rowsToSeries(rows);
+  return rowsToSeries(await withDetails(db, rows));
 }
 
 /** Groups point rows (newest first) into series by name, account, source and attributes; points ascend. */
@@ -375,13 +419,14 @@ export async function searchTraces(db: Queryable, q: TraceSearchQuery): Promise<
     w2.add('true', id, UHUGEINT);
     return `$p${Object.keys(w2.values).length - 1}`;
   });
-  const detail = attributes.length > 0 ? ', s.detail, r.resource' : '';
+  const detail = attributes.length > 0 ? ', s.slice, s.item_offset, s.item_length, r.resource' : '';
   const rows = await db.query(
     `SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.start_ns, s.end_ns, s.status_code, r.account_id, r.service_name, s.resource_id${detail} ` +
       `FROM spans s JOIN resources r USING (resource_id) WHERE s.trace_id IN (${names.join(', ')}) ORDER BY s.start_ns`,
     w2.values,
     w2.types,
   );
+  if (attributes.length > 0) await withDetails(db, rows);
   const byTrace = new Map<bigint, Row[]>();
   for (const row of rows) {
     const id = row['trace_id'] as bigint;
@@ -550,13 +595,13 @@ export async function processInstance(
   lw.values[k] = key;
   lw.types[k] = VARCHAR;
   const rows = await db.query(
-    'SELECT l.time_ns, l.observed_ns, l.severity_number, l.trace_id, l.span_id, l.resource_id, l.detail, r.account_id, r.service_name, r.source_name, r.resource, r.scope_name ' +
-      'FROM logs l JOIN resources r USING (resource_id) ' +
+    `${LOG_SELECT} ` +
       `WHERE l.trace_id IN (${names.join(', ') || 'NULL'}) OR l.seq IN (SELECT seq FROM process_log_links WHERE process = $${proc} AND key = $${k}) ` +
       'ORDER BY l.time_ns, l.seq LIMIT 1000',
     lw.values,
     lw.types,
   );
+  await withDetails(db, rows);
   const resources = new ResourceCache();
   return { row, spans, logs: rows.map((r) => logRow(r, resources)) };
 }

@@ -6,9 +6,11 @@ import { SQL_TYPE, type ColumnKind } from './chunk-builder.js';
  * (`spans`, `logs`, `points`, `process_links`, `process_log_links`) unions the retained slices for
  * queries. Resources (with their scope) and metric descriptors are stored once, by id.
  * Ids and timestamps are fixed-width numbers (trace ids UHUGEINT, span ids UBIGINT, unix ns
- * UBIGINT); each item's own protobuf message is its `detail` blob, decoded only when returned.
+ * UBIGINT). The items' own bytes are not in DuckDB: each queue record's payload is appended to
+ * its slice's payload file (payload-files.ts) and an item keeps (item_offset, item_length) in that
+ * file, decoded only when a query returns it. The views add the slice id as a constant column.
  */
-export const SCHEMA_VERSION = '2';
+export const SCHEMA_VERSION = '3';
 
 type Columns<N extends string> = readonly (readonly [N, ColumnKind])[];
 
@@ -28,7 +30,8 @@ const spans = columns([
   ['end_ns', 'u64'],
   ['status_code', 'u8'],
   ['resource_id', 'u64'],
-  ['detail', 'blob'],
+  ['item_offset', 'u64'],
+  ['item_length', 'u32'],
 ] as const);
 const logs = columns([
   ['time_ns', 'u64'],
@@ -39,7 +42,8 @@ const logs = columns([
   ['resource_id', 'u64'],
   ['seq', 'u64'],
   ['body_text', 'varchar'],
-  ['detail', 'blob'],
+  ['item_offset', 'u64'],
+  ['item_length', 'u32'],
 ] as const);
 const points = columns([
   ['metric_id', 'u64'],
@@ -47,7 +51,8 @@ const points = columns([
   ['time_ns', 'u64'],
   ['start_ns', 'u64'],
   ['value', 'f64'],
-  ['detail', 'blob'],
+  ['item_offset', 'u64'],
+  ['item_length', 'u32'],
 ] as const);
 const links = columns([
   ['process', 'varchar'],
@@ -68,6 +73,7 @@ export const LOG = logs.index;
 export const POINT = points.index;
 export const LINK = links.index;
 export const LOG_LINK = logLinks.index;
+
 
 /** The sliced tables: view name → columns. */
 export const SLICED = {
@@ -98,7 +104,10 @@ export function createSliceSql(table: SlicedTable, slice: number): string {
 
 /** The view over the retained slices (an empty template keeps the view valid with none). */
 export function viewSql(table: SlicedTable, slices: readonly number[]): string {
-  const parts = [`SELECT * FROM ${table}_template`, ...slices.map((s) => `SELECT * FROM ${sliceTableName(table, s)}`)];
+  const parts = [
+    `SELECT *, CAST(NULL AS BIGINT) AS slice FROM ${table}_template`,
+    ...slices.map((s) => `SELECT *, CAST(${Math.trunc(s)} AS BIGINT) AS slice FROM ${sliceTableName(table, s)}`),
+  ];
   return `CREATE OR REPLACE VIEW ${table} AS ${parts.join(' UNION ALL ')}`;
 }
 

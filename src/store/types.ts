@@ -195,6 +195,8 @@ export interface StoreStatus {
   /** Items stored since start, and records skipped as unreadable. */
   storedItems: number;
   damagedRecords: number;
+  /** The store process's memory (refreshed every 10 s). */
+  memory: { heapUsedBytes: number; externalBytes: number; duckdbBytes: number; rssBytes: number };
 }
 
 /**

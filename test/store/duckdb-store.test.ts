@@ -103,7 +103,7 @@ describe('embedded store database (worker side)', () => {
       const store = await openDuckDbStore({ ...options(path), log: (_l, m) => logged.push(m) });
       try {
         assert.equal(store.cursor, 0);
-        assert.match(logged.join('\n'), /old layout; moved aside/);
+        assert.match(logged.join('\n'), /older layout; moved aside/);
       } finally {
         await store.close();
       }
