@@ -43,7 +43,7 @@ export interface HubExporter extends Exporter {
   accountId(): string | undefined;
 }
 
-function buildSigners(options: HubExporterOptions): { dataSigner: HubSigner; keySigner: HubSigner } {
+function buildSigners(options: HubExporterOptions): { dataSigner: HubSigner; keySigner: HubSigner; invalidateSession?: () => void } {
   const c = options.credentials;
   const base = { region: options.region, service: options.service };
   if (c === 'default') {
@@ -61,7 +61,7 @@ function buildSigners(options: HubExporterOptions): { dataSigner: HubSigner; key
     signer: longLived,
     ...(options.httpGet === undefined ? {} : { httpGet: options.httpGet }),
   });
-  return { dataSigner: createHubSigner({ ...base, credentials: provider }), keySigner: longLived };
+  return { dataSigner: createHubSigner({ ...base, credentials: provider }), keySigner: longLived, invalidateSession: provider.invalidate };
 }
 
 /**
@@ -70,7 +70,7 @@ function buildSigners(options: HubExporterOptions): { dataSigner: HubSigner; key
  * OTLP/HTTP protobuf + gzip, SigV4 over the compressed bytes, and `x-api-key`.
  */
 export function createHubExporter(options: HubExporterOptions): HubExporter {
-  const { dataSigner, keySigner } = buildSigners(options);
+  const { dataSigner, keySigner, invalidateSession } = buildSigners(options);
   const fetching = options.apiKey === 'fetch';
   let apiKey: string | undefined = fetching ? undefined : options.apiKey;
   let accountId: string | undefined;
@@ -117,6 +117,8 @@ export function createHubExporter(options: HubExporterOptions): HubExporter {
     onRejected(status, message) {
       // A rotated or revoked key: forget a fetched key so the next batch asks the hub again.
       if (fetching && (status === 401 || status === 403)) apiKey = undefined;
+      // A session the hub no longer knows (e.g. issued before an upgrade): get a new one at once.
+      if (status === 403 && /security token/i.test(message)) invalidateSession?.();
       options.onRejected?.(status, message);
     },
     ...(options.onItems === undefined ? {} : { onItems: options.onItems }),

@@ -203,7 +203,7 @@ export interface SessionCredentialsOptions extends SignedGetOptions {
  * 8601 `expiration`. Cached and refreshed 5 minutes before expiry; concurrent callers share one
  * request. Rejects when the hub cannot be asked, as SDK credential providers do.
  */
-export function createSessionCredentialsProvider(options: SessionCredentialsOptions): HubCredentialsProvider {
+export function createSessionCredentialsProvider(options: SessionCredentialsOptions): HubCredentialsProvider & { invalidate(): void } {
   const now = options.now ?? Date.now;
   let cached: HubCredentials | undefined;
   let inFlight: Promise<HubCredentials> | undefined;
@@ -224,7 +224,7 @@ export function createSessionCredentialsProvider(options: SessionCredentialsOpti
     }
     return creds;
   };
-  return async () => {
+  const provider = async (): Promise<HubCredentials> => {
     if (fresh(cached)) return cached;
     inFlight ??= load().finally(() => {
       inFlight = undefined;
@@ -232,4 +232,6 @@ export function createSessionCredentialsProvider(options: SessionCredentialsOpti
     cached = await inFlight;
     return cached;
   };
+  // A session the hub no longer accepts (its master key changed, an upgrade dropped it): ask anew.
+  return Object.assign(provider, { invalidate: () => (cached = undefined) });
 }

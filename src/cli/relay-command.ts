@@ -27,7 +27,7 @@ export async function runRelayCommand(argv: string[]): Promise<number> {
   }
   const config = await loadRelayConfig(values.config);
   const logger = createLogger({ level: config.logLevel, name: 'e2e-o11y-relay' });
-  const relay = await createRelayServer(relayServerOptions(config));
+  const relay = await createRelayServer({ ...relayServerOptions(config), logger });
   const a = relay.address();
   logger.info({ listen: `${a.host}:${a.port}`, upstreams: relay.upstreams() }, 'relay started');
   process.stdout.write(`${JSON.stringify({ event: 'listening', relay: `${a.host}:${a.port}` })}\n`);

@@ -10,7 +10,7 @@ import { verifySigV4, loadHtpasswdFile, createBasicVerifier, parseSigV4Authoriza
 import { loadOrCreateAdminToken, loadOrCreateMasterKey, openAccountRegistry, secureDataDir, type AccountRegistry } from '../accounts/index.js';
 import { createFailedAttemptLimiter } from '../auth/index.js';
 import { createKeyedRateLimiter, createMemoryLimiter, createRedisLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
-import { isE2eError } from '../errors.js';
+import { grpcCodeForHttpStatus, isE2eError } from '../errors.js';
 import { watchTls } from './tls.js';
 
 export interface HubSecurity {
@@ -137,11 +137,11 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
             return true;
           }
           selfFailures.recordFailure(address);
-          sendSelf(res, outcome.status, { code: outcome.status === 401 ? 16 : 7, message: outcome.message });
+          sendSelf(res, outcome.status, { code: grpcCodeForHttpStatus(outcome.status), message: outcome.message });
           return true;
         }
         if (clientCertificateMismatch(req, outcome.accountId)) {
-          sendSelf(res, 403, { code: 7, message: CERT_MISMATCH });
+          sendSelf(res, 403, { code: grpcCodeForHttpStatus(403), message: CERT_MISMATCH });
           return true;
         }
         const admitted = selfLimiter.take(outcome.accountId);
@@ -159,7 +159,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
           return true;
         }
         if (outcome.temporary) {
-          sendSelf(res, 403, { code: 7, message: 'session credentials cannot be used to create further sessions; sign with the long-term key' });
+          sendSelf(res, 403, { code: grpcCodeForHttpStatus(403), message: 'session credentials cannot be used to create further sessions; sign with the long-term key' });
           return true;
         }
         try {
@@ -309,7 +309,8 @@ function accountsRoute(registry: AccountRegistry, plans: () => ReadonlyMap<strin
         if (req.method === 'POST') {
           const body = await readJsonBody(req);
           if (!body.ok) return (sendApiError(res, 400, 'E2E_BAD_REQUEST', body.message), true);
-          const v = body.value as { id?: unknown; name?: unknown; plan?: unknown };
+          // A JSON body that is not an object (null, a number, an array) is bad input, not a crash.
+          const v = (typeof body.value === 'object' && body.value !== null && !Array.isArray(body.value) ? body.value : {}) as { id?: unknown; name?: unknown; plan?: unknown };
           if (typeof v.id !== 'string' || typeof v.name !== 'string' || (v.plan !== undefined && typeof v.plan !== 'string')) {
             sendApiError(res, 400, 'E2E_BAD_REQUEST', 'body must be {"id": string, "name": string, "plan"?: string}');
             return true;
