@@ -61,7 +61,7 @@ function buildSigners(options: HubExporterOptions): { dataSigner: HubSigner; key
     signer: longLived,
     ...(options.httpGet === undefined ? {} : { httpGet: options.httpGet }),
   });
-  return { dataSigner: createHubSigner({ ...base, credentials: provider }), keySigner: longLived, invalidateSession: provider.invalidate };
+  return { dataSigner: createHubSigner({ ...base, credentials: provider }), keySigner: longLived, invalidateSession: () => provider.invalidate() };
 }
 
 /**
