@@ -2,19 +2,26 @@ import { parseArgs } from 'node:util';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadHubConfig } from '../config/index.js';
-import { startHub } from '../hub/hub.js';
+import { startHub, type Hub } from '../hub/hub.js';
 import { createLogger } from '../hub/logger.js';
 import { createHubSigner } from '../agent/index.js';
 import { buildOrder, DEMO_ACCOUNTS, type DemoAccount } from '../demo/business-process.js';
 import { sendOtlp, type RequestSigner } from '../demo/demo-sender.js';
-import { stopOnSignals } from './hub-command.js';
+import { hubListeners, stopOnSignals } from './hub-command.js';
+import { assertNoProblems, hubConfigProblems } from './check-config.js';
+import { listenErrorMessage } from './listen-error.js';
+import { StartupError } from './startup-error.js';
 import { countItems } from '../otlp/index.js';
 
 const HELP = `Usage: e2e-o11y demo [--config FILE] [--orders-per-second N]
 
 Starts the hub on the embedded store and three simulated workload accounts (shop, payments,
 invoicing) whose senders run a continuous order-to-invoice business process through the real
-SigV4 + API key path. Prints the console address, the admin token and a live summary per account.`;
+SigV4 + API key path. Prints the console address, the admin token and a live summary per account.
+  --config FILE            hub configuration (as for 'e2e-o11y hub')
+  --orders-per-second N    business-process instances started per second (default 4)
+Environment: as for 'e2e-o11y hub' (E2E_OTLP_PORT, E2E_CONSOLE_PORT, E2E_DATA_DIR, E2E_ADMIN_TOKEN,
+E2E_MASTER_KEY).`;
 
 interface DemoCredentials {
   accessKeyId: string;
@@ -33,8 +40,14 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   }
   const ordersPerSecond = Number(values['orders-per-second'] ?? 4);
   const config = await loadHubConfig(values.config);
-  const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'e2e-o11y-hub' });
-  const hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config });
+  assertNoProblems(hubConfigProblems(config), values.config);
+  const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, format: config.logFormat, name: 'e2e-o11y-hub' });
+  let hub: Hub;
+  try {
+    hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config });
+  } catch (err) {
+    throw StartupError.from(err, listenErrorMessage(err, hubListeners(config), values.config));
+  }
   const consoleUrl = `http://${hub.consoleAddress.address}:${hub.consoleAddress.port}`;
   const otlpHost = hub.otlpAddress.address === '0.0.0.0' || hub.otlpAddress.address === '::' ? '127.0.0.1' : hub.otlpAddress.address;
   const endpoint = `http://${otlpHost}:${hub.otlpAddress.port}`;
