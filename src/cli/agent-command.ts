@@ -3,7 +3,7 @@ import { loadAgentConfig, startAgent, type AgentConfig } from '../agent/index.js
 import { createLogger } from '../hub/logger.js';
 import { stopOnSignals } from './hub-command.js';
 import { agentConfigProblems, assertNoProblems, checkConfig } from './check-config.js';
-import { listenErrorMessage, type ListenerSetting } from './listen-error.js';
+import { dataDirErrorMessage, listenErrorMessage, type ListenerSetting } from './listen-error.js';
 import { StartupError } from './startup-error.js';
 
 const HELP = `Usage: e2e-o11y agent --config FILE
@@ -58,7 +58,7 @@ export async function runAgentCommand(argv: string[]): Promise<number> {
   try {
     agent = await startAgent(config, logger);
   } catch (err) {
-    throw StartupError.from(err, listenErrorMessage(err, agentListeners(config), values.config));
+    throw StartupError.from(err, listenErrorMessage(err, agentListeners(config), values.config) ?? dataDirErrorMessage(err, config.dataDir, 'dataDir in the config'));
   }
   // Handlers first: whoever reads the listening line may signal at once.
   stopOnSignals(agent);

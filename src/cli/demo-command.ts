@@ -9,7 +9,7 @@ import { buildOrder, DEMO_ACCOUNTS, type DemoAccount } from '../demo/business-pr
 import { sendOtlp, type RequestSigner } from '../demo/demo-sender.js';
 import { hubListeners, stopOnSignals } from './hub-command.js';
 import { assertNoProblems, hubConfigProblems } from './check-config.js';
-import { listenErrorMessage } from './listen-error.js';
+import { dataDirErrorMessage, listenErrorMessage } from './listen-error.js';
 import { StartupError } from './startup-error.js';
 import { countItems } from '../otlp/index.js';
 
@@ -46,7 +46,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   try {
     hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config });
   } catch (err) {
-    throw StartupError.from(err, listenErrorMessage(err, hubListeners(config), values.config));
+    throw StartupError.from(err, listenErrorMessage(err, hubListeners(config), values.config) ?? dataDirErrorMessage(err, config.dataDir, 'dataDir in the config or E2E_DATA_DIR'));
   }
   const consoleUrl = `http://${hub.consoleAddress.address}:${hub.consoleAddress.port}`;
   const otlpHost = hub.otlpAddress.address === '0.0.0.0' || hub.otlpAddress.address === '::' ? '127.0.0.1' : hub.otlpAddress.address;

@@ -3,7 +3,7 @@ import { loadHubConfig, type HubConfig } from '../config/index.js';
 import { startHub, type Hub } from '../hub/hub.js';
 import { createLogger } from '../hub/logger.js';
 import { assertNoProblems, checkConfig, hubConfigProblems } from './check-config.js';
-import { listenErrorMessage, type ListenerSetting } from './listen-error.js';
+import { dataDirErrorMessage, listenErrorMessage, type ListenerSetting } from './listen-error.js';
 import { StartupError } from './startup-error.js';
 
 const HELP = `Usage: e2e-o11y hub [--config FILE]
@@ -49,7 +49,7 @@ export async function runHubCommand(argv: string[]): Promise<number> {
   try {
     hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config });
   } catch (err) {
-    throw StartupError.from(err, listenErrorMessage(err, hubListeners(config), values.config));
+    throw StartupError.from(err, listenErrorMessage(err, hubListeners(config), values.config) ?? dataDirErrorMessage(err, config.dataDir, 'dataDir in the config or E2E_DATA_DIR'));
   }
   // Handlers first: whoever reads the listening line may signal at once.
   stopOnSignals(hub);
