@@ -80,6 +80,10 @@ podman build --format docker --layers \
   --build-arg "BASE_IMAGE=$BASE" --build-arg "BUILDER_IMAGE=$BUILDER" --build-arg "NODE_MAJOR=$NODE_MAJOR" \
   -t "$IMAGE" .
 
+# Old build stages and replaced tags pile up on a CI machine: drop the dangling ones older than
+# three days (younger ones stay as the layer cache of the next build).
+podman image prune -f --filter until=72h >/dev/null 2>&1 || true
+
 [ "${E2E_IMAGE_SKIP_TEST:-0}" = 1 ] && exit 0
 
 # 4. Run it: the test starts the hub in a container, sends one signed request, stops it.

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/paths.js';
 import { runCli } from './run-cli.js';
 
@@ -19,4 +21,11 @@ test('the top-level help lists --check-config and --version', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /--check-config FILE/);
   assert.match(r.stdout, /--version/);
+});
+
+test('after npm ci, `npx e2e-o11y` runs the project\'s own binary (as the README says)', async () => {
+  const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  // --no-install: never fetch a package of that name from the registry.
+  const { stdout } = await promisify(execFile)('npx', ['--no-install', 'e2e-o11y', '--version'], { cwd: repoRoot, timeout: 60_000 });
+  assert.equal(stdout.trim(), pkg.version);
 });
