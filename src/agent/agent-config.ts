@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { loadConfigFile, setPath } from '../config/load-config.js';
-import { resolveEnvRefs } from './resource-enrichment.js';
-import { severityNumberOf } from './opt-in-filter.js';
+import { resolveEnvRefs } from './env-refs.js';
+import { severityNumberOf } from '../otlp/scan/index.js';
 
 /**
  * The agent's configuration schema (DESIGN.md "Agent"). Every key has a default and every object is
@@ -106,7 +106,14 @@ export const agentConfigSchema = z
       })
       .strict()
       .prefault({}),
-    resource: z.object({ attributes: labels.default({}) }).strict().prefault({}),
+    resource: z
+      .object({
+        attributes: labels.default({}),
+        /** Set as `source.name` on every resource and metric data point that lacks one (the hub requires it). */
+        sourceName: z.string().min(1).nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
     queue: z.object({ maxBytes: positiveInt.default(1024 * 1024 * 1024) }).strict().prefault({}),
     exporters: z
       .object({
@@ -175,7 +182,7 @@ export async function loadAgentConfig(file: string | undefined, env: NodeJS.Proc
 /** Resolves `${ENV}` references in resource attributes, naming the file in errors. */
 export function resolveAgentEnv(config: AgentConfig, where: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {
   try {
-    return { ...config, resource: { attributes: resolveEnvRefs(config.resource.attributes, env) } };
+    return { ...config, resource: { ...config.resource, attributes: resolveEnvRefs(config.resource.attributes, env) } };
   } catch (err) {
     if (err instanceof ConfigError) throw new ConfigError(`config error in ${where}: ${err.message}`);
     throw err;

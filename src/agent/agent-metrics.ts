@@ -9,6 +9,7 @@ export interface AgentMetrics {
   exportedItems: Counter<'exporter' | 'signal'>;
   filteredItems: Counter<'signal'>;
   exportBatches: Counter<'exporter' | 'outcome'>;
+  hubRejectedItems: Counter<'signal'>;
   rejections: Counter<'exporter' | 'status'>;
   queueDepthBytes: Gauge;
   queueDepthRecords: Gauge;
@@ -53,6 +54,12 @@ export function createAgentMetrics(): AgentMetrics {
       name: 'e2e_agent_export_batches_total',
       help: 'Export attempts by exporter and outcome (success, retryable, failure).',
       labelNames: ['exporter', 'outcome'],
+      registers: [registry],
+    }),
+    hubRejectedItems: new Counter({
+      name: 'e2e_agent_hub_rejected_items_total',
+      help: 'Items the hub accepted in a request but dropped (partial_success), by signal',
+      labelNames: ['signal'],
       registers: [registry],
     }),
     rejections: new Counter({

@@ -3,21 +3,23 @@ import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { countItems } from '../otlp/index.js';
+import { encodeRequest } from '../otlp/index.js';
+import type { OtlpFormat, Signal } from '../otlp/model.js';
+import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/index.js';
 import { closeServer, listenOn } from '../ingest/index.js';
-import type { AppendOutcome, DurableQueue, QueueReader } from '../queue/types.js';
+import type { DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue } from '../queue/index.js';
-import { startExporterRunner, type DecodedRecord, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
+import { prepareRecord } from '../pipeline/index.js';
+import { startExporterRunner, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
+import { createOtlpExporter } from '../export/otlp-exporter.js';
 import type { AgentConfig } from './agent-config.js';
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
-import { decodeAgentRecord, encodeAgentRecord, type AgentItem } from './agent-record.js';
+import { createAgentPolicies } from './agent-policies.js';
 import { batchingReader } from './batching-reader.js';
 import { createHubExporter, type HubExporter } from './hub-exporter.js';
 import type { HttpGet } from './hub-signer.js';
-import { createLocalReceiver, type LocalReceiver } from './local-receiver.js';
-import { createOtlpPushExporter } from './otlp-push-exporter.js';
-import { enrichResource } from './resource-enrichment.js';
+import { createLocalReceiver, type AcceptOutcome, type LocalReceiver } from './local-receiver.js';
 import { createScraper, type Scraper, type ScrapeReport } from './scraper.js';
 
 export interface Agent {
@@ -60,22 +62,54 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     onError: (err) => logger.error({ err }, 'agent queue: write failed; the agent stops accepting data'),
   });
 
-  const attributes = config.resource.attributes;
-  const append = async (item: AgentItem, receiver: 'otlp' | 'prometheus'): Promise<AppendOutcome> => {
-    const enriched = { signal: item.signal, request: enrichResource(item.request, attributes) } as AgentItem;
-    const outcome = await queue.append(encodeAgentRecord(enriched, Date.now()));
-    if (outcome === 'ok') metrics.receivedItems.inc({ signal: item.signal, receiver }, countItems(item.signal, item.request));
-    return outcome;
+  const policies = createAgentPolicies({
+    limits: DEFAULT_OTLP_LIMITS,
+    resourceAttributes: config.resource.attributes,
+    sourceName: config.resource.sourceName,
+    include: config.exporters.hub.include,
+  });
+  /** One pass over the bytes (check, limit, stamp) into a queue record, then the durable append. */
+  const accept = async (input: { signal: Signal; body: Uint8Array; format: OtlpFormat }, receiver: 'otlp' | 'prometheus'): Promise<AcceptOutcome> => {
+    const prepared = prepareRecord({
+      ...input,
+      accountId: '',
+      receivedAtMs: Date.now(),
+      policy: policies.receive(input.signal),
+      maxJsonContainers: 1_000_000,
+    });
+    if (prepared.kind === 'invalid') return prepared;
+    if (prepared.record === undefined) return { kind: 'ok', items: 0 };
+    const outcome = await queue.append(prepared.record);
+    if (outcome !== 'ok') {
+      return { kind: 'unavailable', message: outcome === 'full' ? 'the agent queue is full; retry later' : 'the agent is shutting down', retryAfterSeconds: outcome === 'full' ? 5 : 10 };
+    }
+    metrics.receivedItems.inc({ signal: input.signal, receiver }, prepared.accepted);
+    return { kind: 'ok', items: prepared.accepted };
+  };
+
+  /**
+   * Items the hub dropped from accepted requests (partial_success, e.g. no `source.name`): counted
+   * in /metrics on every answer, logged at most once per signal every 30 s so a misconfigured
+   * source does not flood the log but never goes unnoticed.
+   */
+  const partialLogged = new Map<Signal, { at: number; suppressed: number }>();
+  const partialLog = (signal: Signal, rejected: number, message: string): void => {
+    const now = Date.now();
+    const last = partialLogged.get(signal);
+    if (last !== undefined && now - last.at < 30_000) {
+      last.suppressed += rejected;
+      return;
+    }
+    logger.warn(
+      { exporter: 'hub', signal, rejected, suppressedSinceLastLog: last?.suppressed ?? 0, reason: message },
+      'the hub accepted the request but dropped items; fix the sender or set resource.sourceName',
+    );
+    partialLogged.set(signal, { at: now, suppressed: 0 });
   };
 
   const runners = new Map<string, ExporterRunner>();
   const readers = new Map<string, QueueReader>();
   const exporters: Exporter[] = [];
-  const decode = (data: Uint8Array): DecodedRecord => {
-    const r = decodeAgentRecord(data);
-    // The runner's items carry an account; on the sending side the hub decides it from the signature.
-    return { item: { ...r.item, accountId: '' }, receivedAtMs: r.receivedAtMs };
-  };
   const startRunner = (readerName: string, exporter: Exporter, batch: AgentConfig['exporters']['hub']['batch'], retry: AgentConfig['exporters']['hub']['retry']): void => {
     exporters.push(exporter);
     const reader = queue.reader(readerName);
@@ -85,7 +119,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       startExporterRunner({
         exporter,
         reader: batchingReader(reader, batch.maxDelayMs),
-        decode,
+        legacyRecords: 'agent',
         batchMaxRecords: batch.maxItems,
         batchMaxBytes: batch.maxBytes,
         retry: { initialMs: retry.initialBackoffSeconds * 1000, maxMs: retry.maxBackoffSeconds * 1000 },
@@ -99,7 +133,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   if (local.endpoint !== null) {
     startRunner(
       LOCAL_READER,
-      createOtlpPushExporter({
+      createOtlpExporter({
         name: 'local',
         endpoint: local.endpoint,
         headers: local.headers,
@@ -127,7 +161,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       service: hub.service,
       credentials: hub.credentials,
       apiKey: hub.apiKey,
-      include: hub.include,
+      filter: (signal, payload) => policies.optIn(signal, payload),
       headers: hub.headers,
       timeoutMs: hub.timeoutSeconds * 1000,
       logger,
@@ -139,6 +173,10 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       onItems: (signal, c) => {
         metrics.exportedItems.inc({ exporter: 'hub', signal }, c.sent);
         metrics.filteredItems.inc({ signal }, c.filtered);
+      },
+      onPartialSuccess: (signal, rejected, message) => {
+        metrics.hubRejectedItems.inc({ signal }, rejected);
+        partialLog(signal, rejected, message);
       },
     });
     // Ask for the key now so a misconfiguration shows in the log at start; export retries it anyway.
@@ -156,7 +194,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     maxBodyBytes: otlp.maxBodyBytes,
     maxDecompressedBytes: otlp.maxDecompressedBytes,
     requestTimeoutMs: otlp.requestTimeoutSeconds * 1000,
-    accept: (item) => append(item, 'otlp'),
+    accept: (input) => accept(input, 'otlp'),
     onRequest: (signal, status) => metrics.receiverRequests.inc({ signal, code: String(status) }),
     onError: (err) => logger.error({ err }, 'agent receiver: request failed'),
   });
@@ -171,9 +209,10 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       timeoutMs: prom.scrapeTimeoutSeconds * 1000,
       maxBodyBytes: prom.maxBodyBytes,
       async onMetrics(request) {
-        const outcome = await append({ signal: 'metrics', request }, 'prometheus');
+        // Scraped text becomes OTLP once here; from then on it is bytes like everything received.
+        const outcome = await accept({ signal: 'metrics', body: encodeRequest('metrics', request, 'protobuf'), format: 'protobuf' }, 'prometheus');
         // A scrape cannot be pushed back on: the next one carries the counters' new totals anyway.
-        if (outcome !== 'ok') logger.warn({ outcome }, 'agent queue did not take a scrape; its samples are dropped');
+        if (outcome.kind !== 'ok') logger.warn({ outcome: outcome.kind, reason: outcome.message }, 'agent queue did not take a scrape; its samples are dropped');
       },
       onScrape: (r) => {
         metrics.scrapes.inc({ up: r.up ? '1' : '0' });

@@ -1,7 +1,7 @@
 import type { Signal } from '../otlp/model.js';
 import type { Exporter } from '../export/exporter.js';
 import type { RunnerLogger } from '../export/exporter-runner.js';
-import type { AgentItem } from './agent-record.js';
+import { createOtlpExporter, type FilteredPayload } from '../export/otlp-exporter.js';
 import {
   createHubSigner,
   createSessionCredentialsProvider,
@@ -10,8 +10,6 @@ import {
   type HubCredentials,
   type HubSigner,
 } from './hub-signer.js';
-import { createOptInFilter, type OptInInclude } from './opt-in-filter.js';
-import { createOtlpPushExporter } from './otlp-push-exporter.js';
 
 export type HubExporterCredentials = 'default' | (HubCredentials & { session?: boolean });
 
@@ -23,13 +21,16 @@ export interface HubExporterOptions {
   credentials: HubExporterCredentials;
   /** `'fetch'`: ask the hub (GET /v1/self/api-key, signed) before the first send; else the key itself. */
   apiKey: string;
-  include: OptInInclude;
+  /** The opt-in filter over queued payload bytes (what may leave the account). */
+  filter: (signal: Signal, payload: Uint8Array) => FilteredPayload;
   headers?: Record<string, string>;
   timeoutMs: number;
   logger?: RunnerLogger & { info(obj: object, msg: string): void };
   httpGet?: HttpGet;
   onRejected?: (status: number, message: string) => void;
   onItems?: (signal: Signal, counts: { sent: number; filtered: number }) => void;
+  /** The hub answered 200 but dropped items (partial_success): counted and logged by the agent. */
+  onPartialSuccess?: (signal: Signal, rejected: number, message: string) => void;
 }
 
 export interface HubExporter extends Exporter {
@@ -64,12 +65,11 @@ function buildSigners(options: HubExporterOptions): { dataSigner: HubSigner; key
 }
 
 /**
- * The agent's exporter to the hub: the opt-in filter applied at export time (so a changed filter
- * never rewrites the queue, and the local exporter still gets everything), OTLP/HTTP protobuf +
- * gzip, SigV4 over the compressed bytes, and `x-api-key`.
+ * The agent's exporter to the hub: the opt-in filter applied at export time over the queued bytes
+ * (so a changed filter never rewrites the queue, and the local exporter still gets everything),
+ * OTLP/HTTP protobuf + gzip, SigV4 over the compressed bytes, and `x-api-key`.
  */
 export function createHubExporter(options: HubExporterOptions): HubExporter {
-  const filter = createOptInFilter(options.include);
   const { dataSigner, keySigner } = buildSigners(options);
   const fetching = options.apiKey === 'fetch';
   let apiKey: string | undefined = fetching ? undefined : options.apiKey;
@@ -98,29 +98,13 @@ export function createHubExporter(options: HubExporterOptions): HubExporter {
     return inFlight;
   };
 
-  const select = (item: AgentItem): AgentItem | undefined => {
-    switch (item.signal) {
-      case 'metrics': {
-        const r = filter.metrics(item.request);
-        return r === undefined ? undefined : { signal: 'metrics', request: r };
-      }
-      case 'logs': {
-        const r = filter.logs(item.request);
-        return r === undefined ? undefined : { signal: 'logs', request: r };
-      }
-      case 'traces': {
-        const r = filter.traces(item.request);
-        return r === undefined ? undefined : { signal: 'traces', request: r };
-      }
-    }
-  };
-
-  const push = createOtlpPushExporter({
+  const push = createOtlpExporter({
     name: 'hub',
     endpoint: options.endpoint,
     headers: options.headers ?? {},
     timeoutMs: options.timeoutMs,
-    select,
+    maxConnections: 2,
+    filter: options.filter,
     async authorize({ url, headers, body }) {
       if (!(await ensureApiKey()) || apiKey === undefined) return { ok: false, message: 'the API key could not be fetched from the hub yet' };
       try {
@@ -136,6 +120,7 @@ export function createHubExporter(options: HubExporterOptions): HubExporter {
       options.onRejected?.(status, message);
     },
     ...(options.onItems === undefined ? {} : { onItems: options.onItems }),
+    ...(options.onPartialSuccess === undefined ? {} : { onPartialSuccess: options.onPartialSuccess }),
   });
 
   return {

@@ -1,7 +1,7 @@
 /**
  * Building blocks of the agent (the sending side in each workload account): the Prometheus
- * receiver (text parser, OTLP conversion, scraper with file_sd), resource enrichment, the opt-in
- * filter for what goes to the hub, and SigV4 signing / key distribution for the hub exporter.
+ * receiver (text parser, OTLP conversion, scraper with file_sd), the scan policies that stamp
+ * resources and filter what goes to the hub, and SigV4 signing / key distribution for the hub exporter.
  */
 export {
   ParseError,
@@ -23,9 +23,7 @@ export { fetchScrape, SCRAPE_ACCEPT } from './scrape-http.js';
 export type { ScrapeFetchOutcome, ScrapeFetchOptions } from './scrape-http.js';
 export { parseFileSd, createFileSdWatcher, FILE_SD_DEFAULT_JOB } from './file-sd.js';
 export type { ScrapeTarget, FileSdParseOutcome, FileSdWatcher, FileSdWatcherOptions } from './file-sd.js';
-export { createOptInFilter, globToRegExp, severityNumberOf } from './opt-in-filter.js';
-export type { OptInFilter, OptInInclude } from './opt-in-filter.js';
-export { enrichResource, resolveEnvRefs } from './resource-enrichment.js';
+export { resolveEnvRefs } from './env-refs.js';
 export {
   createHubSigner,
   createHttpGet,
@@ -48,14 +46,12 @@ export { agentConfigSchema, loadAgentConfig, resolveAgentEnv } from './agent-con
 export type { AgentConfig } from './agent-config.js';
 export { startAgent } from './agent.js';
 export type { Agent, StartAgentOptions } from './agent.js';
-export { encodeAgentRecord, decodeAgentRecord } from './agent-record.js';
-export type { AgentItem, AgentRecord } from './agent-record.js';
 export { createLocalReceiver } from './local-receiver.js';
-export type { LocalReceiver, LocalReceiverOptions } from './local-receiver.js';
+export type { AcceptOutcome, LocalReceiver, LocalReceiverOptions } from './local-receiver.js';
+export { createAgentPolicies } from './agent-policies.js';
+export type { AgentPolicies } from './agent-policies.js';
 export { createHubExporter } from './hub-exporter.js';
 export type { HubExporter, HubExporterOptions, HubExporterCredentials } from './hub-exporter.js';
-export { createOtlpPushExporter } from './otlp-push-exporter.js';
-export type { OtlpPushExporterOptions, AuthorizeOutcome } from './otlp-push-exporter.js';
 export { batchingReader } from './batching-reader.js';
 export { createAgentMetrics } from './agent-metrics.js';
 export type { AgentMetrics } from './agent-metrics.js';

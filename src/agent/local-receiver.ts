@@ -1,11 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countItems, decodeRequest, OtlpDecodeError } from '../otlp/index.js';
-import type { OtlpFormat, RequestBySignal, Signal } from '../otlp/model.js';
-import type { AppendOutcome } from '../queue/types.js';
+import type { OtlpFormat, Signal } from '../otlp/model.js';
 import { closeServer, decompress, listenOn, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
 import type { ErrorReply } from '../ingest/respond.js';
-import type { AgentItem } from './agent-record.js';
+
+/** What the agent made of one received request. */
+export type AcceptOutcome =
+  | { kind: 'ok'; items: number }
+  /** Undecodable or over a count limit: 400. */
+  | { kind: 'invalid'; message: string }
+  /** Not durable (queue full, closed or failing): 503 with Retry-After. */
+  | { kind: 'unavailable'; message: string; retryAfterSeconds: number };
 
 export interface LocalReceiverOptions {
   host: string;
@@ -15,10 +20,10 @@ export interface LocalReceiverOptions {
   maxDecompressedBytes: number;
   requestTimeoutMs: number;
   /**
-   * Makes a decoded request durable (enrich + queue append). 200 is answered only when it resolved
-   * 'ok'; 'full' and 'closed' answer 503 with Retry-After so the sender keeps the data.
+   * Makes a request durable (one pass: check, limit, stamp, queue append). 200 is answered only
+   * when it resolved 'ok'; 'unavailable' answers 503 with Retry-After so the sender keeps the data.
    */
-  accept(item: AgentItem): Promise<AppendOutcome>;
+  accept(input: { signal: Signal; body: Uint8Array; format: OtlpFormat }): Promise<AcceptOutcome>;
   /** Told about every answered OTLP request (for self-metrics). */
   onRequest?(signal: Signal, status: number, items: number): void;
   onError?(err: unknown): void;
@@ -100,23 +105,10 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
       return reply(415, { message: `unsupported Content-Encoding '${inflated.encoding}'; use gzip, deflate or none` });
     }
     if (inflated.kind === 'corrupt') return reply(400, { message: inflated.message });
-    let request: RequestBySignal[Signal];
-    try {
-      request = decodeRequest(signal, inflated.body, contentType);
-    } catch (err) {
-      if (err instanceof OtlpDecodeError) return reply(400, { message: err.message });
-      throw err;
-    }
-    const items = countItems(signal, request);
-    if (items > 0) {
-      const appended = await options.accept({ signal, request } as AgentItem);
-      if (appended !== 'ok') {
-        return reply(503, {
-          message: appended === 'full' ? 'the agent queue is full; retry later' : 'the agent is shutting down',
-          retryAfterSeconds: appended === 'full' ? 5 : 10,
-        });
-      }
-    }
+    const accepted = await options.accept({ signal, body: inflated.body, format: contentType });
+    if (accepted.kind === 'invalid') return reply(400, { message: accepted.message });
+    if (accepted.kind === 'unavailable') return reply(503, { message: accepted.message, retryAfterSeconds: accepted.retryAfterSeconds });
+    const items = accepted.items;
     sendSuccess(res, signal, contentType, undefined);
     options.onRequest?.(signal, 200, items);
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_ANY_VALUE_DEPTH } from '../otlp/decode-error.js';
+import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/limits.js';
 
 /**
  * The hub's configuration schema. Every key has a default; `.strict()` everywhere so that an unknown
@@ -91,6 +93,23 @@ export const hubConfigSchema = z
         /** Requests being processed at once; beyond it new requests get 503 (protects memory). */
         maxConcurrentRequests: positiveInt.default(256),
         requestTimeoutSeconds: z.number().positive().default(30),
+        /** Counts in one request (see src/otlp/scan/limits.ts): over items or depth 400, the rest reject the item. */
+        limits: z
+          .object({
+            maxItemsPerRequest: positiveInt.default(DEFAULT_OTLP_LIMITS.maxItemsPerRequest),
+            maxAttributesPerItem: positiveInt.default(DEFAULT_OTLP_LIMITS.maxAttributesPerItem),
+            maxAttributeKeyBytes: positiveInt.default(DEFAULT_OTLP_LIMITS.maxAttributeKeyBytes),
+            maxAttributeValueBytes: positiveInt.default(DEFAULT_OTLP_LIMITS.maxAttributeValueBytes),
+            maxAnyValueDepth: z.number().int().min(1).max(MAX_ANY_VALUE_DEPTH).default(MAX_ANY_VALUE_DEPTH),
+            maxEventsPerSpan: positiveInt.default(DEFAULT_OTLP_LIMITS.maxEventsPerSpan),
+            maxLinksPerSpan: positiveInt.default(DEFAULT_OTLP_LIMITS.maxLinksPerSpan),
+            /** Objects plus arrays in a JSON body, checked before parsing (JSON decodes into many objects). */
+            maxJsonContainers: positiveInt.default(1_000_000),
+          })
+          .strict()
+          .prefault({}),
+        /** Decompressed bytes of all requests being processed at once; beyond it 503 + Retry-After. */
+        maxDecompressedBytesInFlight: positiveInt.default(256 * 1024 * 1024),
         tls: tlsSchema.prefault({}),
       })
       .strict()

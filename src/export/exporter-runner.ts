@@ -1,9 +1,7 @@
+import { readRecord } from '../pipeline/queue-record.js';
 import type { QueueReader, QueueRecord } from '../queue/types.js';
 import type { ExportItem, ExportOutcome, Exporter } from './exporter.js';
 import { backoffMs } from './retry-policy.js';
-
-/** A decoded queue record: the item alone, or with the time ingest accepted it (for lag). */
-export type DecodedRecord = ExportItem | { item: ExportItem; receivedAtMs: number };
 
 /** Structural subset of a pino logger, so tests can pass a recorder. */
 export interface RunnerLogger {
@@ -14,8 +12,8 @@ export interface RunnerLogger {
 export interface ExporterRunnerOptions {
   exporter: Exporter;
   reader: QueueReader;
-  /** Decodes one queue record; throwing marks the record as undecodable (skipped and counted failed). */
-  decode: (data: Uint8Array) => DecodedRecord;
+  /** Which version-1 record layout the queue may still hold (the hub's or the agent's). Default 'hub'. */
+  legacyRecords?: 'hub' | 'agent';
   batchMaxRecords: number;
   batchMaxBytes: number;
   /** Backoff between retries of one batch when the backend gives no Retry-After. */
@@ -155,44 +153,39 @@ class Runner {
     let oldest: number | undefined;
     let undecodable = 0;
     for (const record of records) {
-      try {
-        const decoded = this.#o.decode(record.data);
-        if ('item' in decoded) {
-          items.push(decoded.item);
-          oldest = oldest === undefined ? decoded.receivedAtMs : Math.min(oldest, decoded.receivedAtMs);
-        } else {
-          items.push(decoded);
-        }
-      } catch (err) {
+      // Only the header is read: exporters forward the payload bytes or decode what they translate.
+      const read = readRecord(record.data, this.#o.legacyRecords ?? 'hub');
+      if (!read.ok) {
         undecodable++;
-        this.#o.logger?.error(
-          { err, exporter: this.#o.exporter.name, position: record.position },
-          'exporter runner: undecodable queue record skipped',
-        );
+        this.#o.logger?.error({ exporter: this.#o.exporter.name, position: record.position, reason: read.reason }, 'exporter runner: unreadable queue record skipped');
+        continue;
       }
+      items.push(read.record);
+      oldest = oldest === undefined ? read.record.receivedAtMs : Math.min(oldest, read.record.receivedAtMs);
     }
     this.#failedItems += undecodable;
     this.#pending = { oldestReceivedAtMs: oldest };
 
+    const itemCount = items.reduce((n, i) => n + Math.max(0, i.items), 0);
     let attempt = 0;
     while (items.length > 0) {
       if (this.#stopped) return false;
       const outcome = await this.#exportOrStop(items);
       if (outcome === undefined) return false;
       try {
-        this.#o.onOutcome?.(outcome, { items: items.length });
+        this.#o.onOutcome?.(outcome, { items: itemCount });
       } catch (err) {
         this.#o.logger?.error({ err, exporter: this.#o.exporter.name }, 'exporter runner: onOutcome threw');
       }
       if (outcome.kind === 'success') {
-        this.#sentItems += items.length;
+        this.#sentItems += itemCount;
         this.#lastSuccessAt = this.#now();
         break;
       }
       if (outcome.kind === 'failure') {
-        this.#failedItems += items.length;
+        this.#failedItems += itemCount;
         this.#o.logger?.error(
-          { exporter: this.#o.exporter.name, items: items.length, reason: outcome.message },
+          { exporter: this.#o.exporter.name, items: itemCount, reason: outcome.message },
           'exporter runner: backend rejected batch; skipped',
         );
         break;
@@ -201,7 +194,7 @@ class Runner {
       const waitMs = outcome.retryAfterMs ?? backoffMs(attempt, this.#backoff());
       attempt++;
       this.#o.logger?.warn(
-        { exporter: this.#o.exporter.name, items: items.length, attempt, waitMs, reason: outcome.message },
+        { exporter: this.#o.exporter.name, items: itemCount, attempt, waitMs, reason: outcome.message },
         'exporter runner: export failed; retrying',
       );
       await this.#sleep(waitMs);

@@ -1,7 +1,10 @@
-import type { StoreItem } from '../store/types.js';
+import type { RecordView } from '../pipeline/queue-record.js';
 
-/** One queued request of one account: what every exporter receives. */
-export type ExportItem = StoreItem;
+/**
+ * One queued request as exporters receive it: signal, account, receive time, item count and the
+ * stamped OTLP protobuf payload, straight from the queue record (nothing decoded).
+ */
+export type ExportItem = RecordView;
 
 /**
  * What an export attempt came to. 'retryable': the backend could not take the data now (network,
@@ -13,7 +16,7 @@ export type ExportOutcome =
   | { kind: 'retryable'; retryAfterMs?: number; message: string }
   | { kind: 'failure'; message: string };
 
-/** Implemented by every hub exporter (embedded store, OTLP/HTTP, Prometheus remote write). */
+/** Implemented by every exporter (OTLP/HTTP, Prometheus remote write, Loki). */
 export interface Exporter {
   readonly name: string;
   /** Sends one batch. Returns an outcome; it throws only on programming errors. */

@@ -10,14 +10,14 @@ export type { HttpSender, HttpSenderOptions, SendOutcome, SendRequest } from './
 export type { Exporter, ExportItem, ExportOutcome } from './exporter.js';
 export { startExporterRunner } from './exporter-runner.js';
 export type {
-  DecodedRecord,
   ExporterRunner,
   ExporterRunnerOptions,
   ExporterRunnerStats,
   RunnerLogger,
 } from './exporter-runner.js';
-export { createOtlpExporter, mergeBySignal } from './otlp-exporter.js';
-export type { OtlpExporterOptions } from './otlp-exporter.js';
+export { createOtlpExporter } from './otlp-exporter.js';
+export type { AuthorizeOutcome, FilteredPayload, OtlpExporterOptions } from './otlp-exporter.js';
+export { decodeItems } from './decode-items.js';
 export {
   createPrometheusRemoteWriteExporter,
   otlpToPrometheus,

@@ -1,5 +1,6 @@
 import { anyValueToPlain, attributesToPlain, idToHex } from '../otlp/attributes.js';
 import type { AnyValue, KeyValue } from '../otlp/model.js';
+import { decodeItems } from './decode-items.js';
 import type { Exporter, ExportItem, ExportOutcome } from './exporter.js';
 import { createHttpSender } from './http-sender.js';
 
@@ -52,8 +53,7 @@ export function createLokiExporter(options: LokiExporterOptions): Exporter {
     name: options.name,
     async export(items: ExportItem[]): Promise<ExportOutcome> {
       const streams = new Map<string, { stream: Record<string, string>; values: [string, string, Record<string, string>][] }>();
-      for (const item of items) {
-        if (item.signal !== 'logs') continue;
+      for (const item of decodeItems(items, 'logs').decoded) {
         for (const rl of item.request.resourceLogs) {
           const resAttrs = rl.resource?.attributes ?? [];
           const labels: Record<string, string> = {};

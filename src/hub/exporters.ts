@@ -8,7 +8,6 @@ import {
   type Exporter,
   type ExporterRunner,
 } from '../export/index.js';
-import { decodeQueueRecord } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import type { HubMetrics } from './hub-metrics.js';
 
@@ -28,7 +27,6 @@ export function startExporters(config: HubConfig, queue: DurableQueue, metrics: 
     const runner = startExporterRunner({
       exporter,
       reader: queue.reader(`exporter-${name}`),
-      decode: decodeQueueRecord,
       batchMaxRecords: 256,
       batchMaxBytes: 8 * 1024 * 1024,
       retry: { initialMs: 200, maxMs: 30_000 },

@@ -6,6 +6,7 @@ import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
 import { createDurableQueue } from '../queue/index.js';
+import { createHubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import { createDuckDbStore } from '../store/index.js';
 import type { EmbeddedStore } from '../store/types.js';
@@ -72,12 +73,13 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
 
     const security = await createSecurity(config, dataDir, logger, (degraded) => metrics.limitsDegraded.set(degraded ? 1 : 0));
     cleanups.push(() => security.close());
-    let rules = config.validation.rules;
+    const { maxJsonContainers, ...scanLimits } = config.otlp.limits;
+    const policies = createHubPolicies(scanLimits, config.validation.rules);
     if (options.configFile !== undefined) {
       const watcher = watchConfig(options.configFile, logger, (next) => {
-        rules = next.validation.rules;
+        policies.setRules(next.validation.rules);
         security.setPlans(next.usagePlans);
-        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: rules.length }, 'config reloaded: usage plans and validation rules applied');
+        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: next.validation.rules.length }, 'config reloaded: usage plans and validation rules applied');
       });
       cleanups.push(() => Promise.resolve(watcher.close()));
     }
@@ -92,7 +94,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       maxConcurrentRequests: config.otlp.maxConcurrentRequests,
       requestTimeoutMs: config.otlp.requestTimeoutSeconds * 1000,
       tls: security.tlsOptions,
-      rules: () => rules,
+      policies,
+      maxJsonContainers,
       authenticator,
       limit,
       queue,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { decodeQueueRecord } from '../pipeline/index.js';
+import { decodeRequest } from '../otlp/index.js';
+import { readRecord } from '../pipeline/index.js';
 import type { QueueReader } from '../queue/types.js';
 import type { EmbeddedStore, StoreItem } from '../store/types.js';
 
@@ -46,9 +47,11 @@ export async function startStoreConsumer(options: {
       const items: StoreItem[] = [];
       for (const r of records) {
         try {
-          const entry = decodeQueueRecord(r.data);
-          oldestUnstoredAtMs ??= entry.receivedAtMs;
-          items.push(entry.item);
+          const read = readRecord(r.data);
+          if (!read.ok) throw new Error(read.reason);
+          const { signal, accountId, receivedAtMs, payload } = read.record;
+          oldestUnstoredAtMs ??= receivedAtMs;
+          items.push({ signal, accountId, request: decodeRequest(signal, payload, 'protobuf') } as StoreItem);
         } catch (err) {
           // A record this version cannot read is logged and skipped rather than blocking the queue.
           logger.error({ err, position: r.position }, 'unreadable queue record skipped');

@@ -2,12 +2,9 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { decodeRequest, OtlpDecodeError } from '../otlp/index.js';
-import type { OtlpFormat, RequestBySignal, Signal } from '../otlp/model.js';
-import { enrichRequest, encodeQueueRecord, rejectionMessage, validateRequest } from '../pipeline/index.js';
-import type { ValidationRule } from '../config/index.js';
+import type { OtlpFormat, Signal } from '../otlp/model.js';
+import { prepareRecord, rejectionMessage, type HubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
-import type { StoreItem } from '../store/types.js';
 import type { AccountStatsBook } from '../hub/account-stats.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import type { Authenticator } from './authenticator.js';
@@ -30,7 +27,10 @@ export interface IngestServerOptions {
   maxConcurrentRequests: number;
   requestTimeoutMs: number;
   tls?: HttpsOptions | undefined;
-  rules: () => readonly ValidationRule[];
+  /** The scan policy of each signal (validation rules, count limits, account stamp). */
+  policies: HubPolicies;
+  /** Objects plus arrays a JSON body may have (checked before it is parsed). */
+  maxJsonContainers: number;
   authenticator: Authenticator;
   limit: LimitCheck;
   queue: DurableQueue;
@@ -157,19 +157,18 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     }
     if (inflated.kind === 'corrupt') return reject(req, res, format, signal, { status: 400, message: inflated.message });
 
-    let request: RequestBySignal[Signal];
-    try {
-      request = decodeRequest(signal, inflated.body, contentType);
-    } catch (err) {
-      if (err instanceof OtlpDecodeError) return reject(req, res, contentType, signal, { status: 400, message: err.message });
-      throw err;
-    }
-
-    const validation = validateRequest(signal, request, options.rules());
-    if (validation.accepted > 0) {
-      enrichRequest(signal, request, accountId);
-      const record = encodeQueueRecord({ signal, accountId, request } as StoreItem, now());
-      const appended = await options.queue.append(record);
+    const prepared = prepareRecord({
+      signal,
+      body: inflated.body,
+      format: contentType,
+      accountId,
+      receivedAtMs: now(),
+      policy: options.policies.forSignal(signal),
+      maxJsonContainers: options.maxJsonContainers,
+    });
+    if (prepared.kind === 'invalid') return reject(req, res, contentType, signal, { status: 400, message: prepared.message });
+    if (prepared.record !== undefined) {
+      const appended = await options.queue.append(prepared.record);
       if (appended !== 'ok') {
         // Nothing was stored: count nothing, tell the sender to retry the whole request.
         return reject(req, res, contentType, signal, {
@@ -179,10 +178,11 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
         });
       }
     }
+    const validation = { accepted: prepared.accepted, rejected: prepared.rejected };
     metrics.items.inc({ signal, outcome: 'accepted' }, validation.accepted);
     if (validation.rejected > 0) {
       metrics.items.inc({ signal, outcome: 'rejected' }, validation.rejected);
-      for (const [rule, n] of validation.rejectedByRule) metrics.rejectedByRule.inc({ signal, rule }, n);
+      for (const r of prepared.rejections) metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
     }
     options.stats.recordItems(accountId, signal, validation.accepted, validation.rejected);
     sendSuccess(
@@ -190,7 +190,7 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
       signal,
       contentType,
       validation.rejected > 0
-        ? { rejected: BigInt(validation.rejected), errorMessage: rejectionMessage(signal, validation) }
+        ? { rejected: BigInt(validation.rejected), errorMessage: rejectionMessage(signal, prepared.rejections) }
         : undefined,
     );
   }

@@ -102,6 +102,79 @@ export interface MetricQuery {
   limit: number;
 }
 
+/**
+ * A business process as the store needs it: how to recognise its spans and join them by key.
+ * The processes part owns the config; the store links spans to keys as they are stored.
+ */
+export interface ProcessDefinitionForStore {
+  name: string;
+  /** A span (or its resource) with this attribute value belongs to the process. */
+  match: { attribute: string; equals: string };
+  /** The business key attribute (span, resource or log attribute), e.g. `order.id`. */
+  key: string;
+  /** Ordered steps; each is recognised by its span name. The last one completes an instance. */
+  steps: readonly { name: string; span: string }[];
+}
+
+export interface InstanceQuery {
+  /** Instances whose first span starts in [since, until) (unix ns). */
+  since: bigint;
+  until: bigint;
+  /** Exact business key. */
+  key?: string;
+  /** Only instances with at least one span of one of these accounts (viewer scope or a filter). */
+  accounts?: readonly string[];
+  /** Newest (by start) first; at most this many. */
+  limit: number;
+}
+
+/** One instance of a process as stored: the facts from which its status is computed. */
+export interface InstanceRow {
+  key: string;
+  /** Earliest span start and latest span end over all its traces (unix ns). */
+  startNs: bigint;
+  endNs: bigint;
+  /** Every trace joined to the key (lower-case hex). */
+  traceIds: string[];
+  /** Every account with a span in it, in order of first span start. */
+  accounts: string[];
+  /** One entry per defined step, in definition order. */
+  steps: { name: string; seen: boolean; error: boolean; startNs: bigint | null; endNs: bigint | null }[];
+  /** Spans with status ERROR anywhere in the instance. */
+  errorSpans: number;
+  spanCount: number;
+}
+
+export interface TraceSearchQuery {
+  account?: string;
+  /** Viewer scope: only traces with a span of one of these accounts. */
+  accounts?: readonly string[];
+  service?: string;
+  /** Span name (exact). */
+  name?: string;
+  /** Span or resource attributes that must all match (string form of the value). */
+  attributes?: Readonly<Record<string, string>>;
+  /** Only traces with at least one span of status ERROR. */
+  errorsOnly?: boolean;
+  minDurationMs?: number;
+  since?: bigint;
+  until?: bigint;
+  limit: number;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  rootName: string;
+  rootService: string;
+  startTimeUnixNano: string;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  /** Every account / service in the trace, not only those that matched. */
+  accounts: string[];
+  services: string[];
+}
+
 export interface EmbeddedStore {
   /**
    * Appends the items and records `cursor` as the queue position they end at, in one transaction:

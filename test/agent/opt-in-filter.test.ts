@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { createOptInFilter, globToRegExp, severityNumberOf } from '../../src/agent/index.js';
+import { globToRegExp, severityNumberOf } from '../../src/otlp/scan/index.js';
+import { createOptInFilter } from '../helpers/model-opt-in.js';
 import type {
   ExportLogsServiceRequest,
   ExportMetricsServiceRequest,

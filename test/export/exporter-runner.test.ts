@@ -2,17 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ExportItem, ExportOutcome, Exporter } from '../../src/export/exporter.js';
 import { startExporterRunner } from '../../src/export/exporter-runner.js';
+import { encodeRecord } from '../../src/pipeline/index.js';
 import { FakeQueueReader, waitUntil } from './fake-queue-reader.js';
 
-/** Records are JSON {"n":<number>} or the literal "poison"; decode gives a log item carrying n in accountId. */
-function record(n: number): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify({ n }));
-}
-function decode(data: Uint8Array): ExportItem {
-  const text = new TextDecoder().decode(data);
-  if (text === 'garbage') throw new Error('undecodable');
-  const { n } = JSON.parse(text) as { n: number };
-  return { signal: 'logs', accountId: String(n), request: { resourceLogs: [] } };
+/** Queue records of one item each, carrying n in accountId; 'garbage' is a record the runner cannot read. */
+function record(n: number | 'garbage', receivedAtMs = 0): Uint8Array {
+  if (n === 'garbage') return new Uint8Array([9, 9, 9]);
+  return encodeRecord({ signal: 'logs', accountId: String(n), receivedAtMs, items: 1 }, new Uint8Array(0));
 }
 
 type Step = ExportOutcome | ((ids: string[]) => ExportOutcome | Promise<ExportOutcome>);
@@ -48,7 +44,7 @@ describe('exporter runner', () => {
     const exporter = new ScriptedExporter([{ kind: 'success' }]);
     const outcomes: string[] = [];
     const runner = startExporterRunner({
-      exporter, reader, decode, batchMaxRecords: 3, batchMaxBytes: 1 << 20, retry,
+      exporter, reader, batchMaxRecords: 3, batchMaxBytes: 1 << 20, retry,
       onOutcome: (o) => outcomes.push(o.kind),
     });
     try {
@@ -80,7 +76,7 @@ describe('exporter runner', () => {
       },
       { kind: 'success' },
     ]);
-    const runner = startExporterRunner({ exporter, reader, decode, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry });
+    const runner = startExporterRunner({ exporter, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry });
     try {
       await waitUntil(() => runner.stats().sentItems === 2, 'sent after retries');
       assert.equal(ackedDuringRetries, 0);
@@ -98,7 +94,7 @@ describe('exporter runner', () => {
     const errors: string[] = [];
     const exporter = new ScriptedExporter([{ kind: 'failure', message: 'HTTP 400: bad data' }, { kind: 'success' }]);
     const runner = startExporterRunner({
-      exporter, reader, decode, batchMaxRecords: 1, batchMaxBytes: 1 << 20, retry,
+      exporter, reader, batchMaxRecords: 1, batchMaxBytes: 1 << 20, retry,
       logger: { warn: () => {}, error: (_o, msg) => errors.push(msg) },
     });
     try {
@@ -116,11 +112,11 @@ describe('exporter runner', () => {
   it('skips undecodable records but exports the rest of their batch', async () => {
     const reader = new FakeQueueReader();
     reader.append(record(1));
-    reader.append(new TextEncoder().encode('garbage'));
+    reader.append(record('garbage'));
     reader.append(record(3));
     const exporter = new ScriptedExporter([{ kind: 'success' }]);
     const runner = startExporterRunner({
-      exporter, reader, decode, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
+      exporter, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
       logger: { warn: () => {}, error: () => {} },
     });
     try {
@@ -143,7 +139,7 @@ describe('exporter runner', () => {
       { kind: 'success' },
     ]);
     const runner = startExporterRunner({
-      exporter, reader, decode, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
+      exporter, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
       logger: { warn: () => {}, error: () => {} },
     });
     try {
@@ -160,7 +156,7 @@ describe('exporter runner', () => {
     reader.append(record(2));
     const exporter = new ScriptedExporter([{ kind: 'retryable', retryAfterMs: 600_000, message: 'quota' }]);
     const runner = startExporterRunner({
-      exporter, reader, decode, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
+      exporter, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
       logger: { warn: () => {}, error: () => {} },
     });
     await waitUntil(() => runner.stats().retries === 1, 'first retry scheduled');
@@ -170,7 +166,7 @@ describe('exporter runner', () => {
     assert.equal(reader.position, 0, 'rewound to the unacknowledged batch');
 
     const next = new ScriptedExporter([{ kind: 'success' }]);
-    const second = startExporterRunner({ exporter: next, reader, decode, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry });
+    const second = startExporterRunner({ exporter: next, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry });
     try {
       await waitUntil(() => second.stats().sentItems === 2, 'second runner sent the batch');
       assert.deepEqual(next.batches, [['1', '2']]);
@@ -189,7 +185,7 @@ describe('exporter runner', () => {
         return new Promise<ExportOutcome>(() => {}); // never settles: a hung backend
       },
     ]);
-    const runner = startExporterRunner({ exporter, reader, decode, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry });
+    const runner = startExporterRunner({ exporter, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry });
     await waitUntil(() => started, 'export started');
     await runner.stop();
     assert.equal(reader.ackedPosition, 0);
@@ -198,13 +194,12 @@ describe('exporter runner', () => {
 
   it('reports lag from receive times while a batch is pending', async () => {
     const reader = new FakeQueueReader();
-    reader.append(record(1));
+    reader.append(record(1, 990_000));
     let nowMs = 1_000_000;
     let release: (o: ExportOutcome) => void = () => {};
     const exporter = new ScriptedExporter([() => new Promise<ExportOutcome>((resolve) => (release = resolve))]);
     const runner = startExporterRunner({
       exporter, reader, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry,
-      decode: (data) => ({ item: decode(data), receivedAtMs: 990_000 }),
       nowMs: () => nowMs,
     });
     try {
@@ -232,8 +227,7 @@ describe('exporter runner', () => {
       },
     });
     const runner = startExporterRunner({
-      exporter: new ScriptedExporter([{ kind: 'success' }]), reader: counting, decode,
-      batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry, readWaitMs: 50,
+      exporter: new ScriptedExporter([{ kind: 'success' }]), reader: counting, batchMaxRecords: 10, batchMaxBytes: 1 << 20, retry, readWaitMs: 50,
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     await runner.stop();
@@ -244,9 +238,9 @@ describe('exporter runner', () => {
   it('rejects bad options at construction', () => {
     const reader = new FakeQueueReader();
     const exporter = new ScriptedExporter([{ kind: 'success' }]);
-    assert.throws(() => startExporterRunner({ exporter, reader, decode, batchMaxRecords: 0, batchMaxBytes: 1, retry }), TypeError);
+    assert.throws(() => startExporterRunner({ exporter, reader, batchMaxRecords: 0, batchMaxBytes: 1, retry }), TypeError);
     assert.throws(
-      () => startExporterRunner({ exporter, reader, decode, batchMaxRecords: 1, batchMaxBytes: 1, retry: { initialMs: 10, maxMs: 1 } }),
+      () => startExporterRunner({ exporter, reader, batchMaxRecords: 1, batchMaxBytes: 1, retry: { initialMs: 10, maxMs: 1 } }),
       TypeError,
     );
   });

@@ -8,6 +8,7 @@ import { createOtlpExporter } from '../../src/export/otlp-exporter.js';
 import { decodeRequest } from '../../src/otlp/index.js';
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest } from '../../src/otlp/model.js';
 import { attrs, CUMULATIVE, metric, metricsRequest, numberPoint } from './metrics-fixtures.js';
+import { exportItem } from '../helpers/export-items.js';
 
 interface Received {
   url: string;
@@ -42,7 +43,7 @@ function traces(accountId: string, spanName: string): ExportItem {
       },
     ],
   };
-  return { signal: 'traces', accountId, request };
+  return exportItem('traces', accountId, request);
 }
 
 function logs(accountId: string): ExportItem {
@@ -61,17 +62,17 @@ function logs(accountId: string): ExportItem {
       },
     ],
   };
-  return { signal: 'logs', accountId, request };
+  return exportItem('logs', accountId, request);
 }
 
 function metrics(accountId: string): ExportItem {
-  return {
-    signal: 'metrics',
+  return exportItem(
+    'metrics',
     accountId,
-    request: metricsRequest({ 'e2e.account.id': accountId }, [
+    metricsRequest({ 'e2e.account.id': accountId }, [
       metric('orders', '', { sum: { dataPoints: [numberPoint(3, 1_700_000_000_000)], aggregationTemporality: CUMULATIVE, isMonotonic: true } }),
     ]),
-  };
+  );
 }
 
 describe('OTLP/HTTP exporter', () => {

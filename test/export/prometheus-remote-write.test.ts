@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { exportItem } from '../helpers/export-items.js';
+import { encodeRecord } from '../../src/pipeline/index.js';
 import type { ExportItem } from '../../src/export/exporter.js';
 import { startExporterRunner } from '../../src/export/exporter-runner.js';
 import {
@@ -38,10 +40,10 @@ describe('Prometheus remote write exporter against a real Prometheus', () => {
 
   it('stores gauges, counters and histograms with job, instance, account and source labels', async () => {
     const t = Date.now() - 10_000;
-    const item: ExportItem = {
-      signal: 'metrics',
-      accountId: ACCOUNT,
-      request: metricsRequest(RESOURCE, [
+    const item: ExportItem = exportItem(
+      'metrics',
+      ACCOUNT,
+      metricsRequest(RESOURCE, [
         metric('orders.in_flight', '{orders}', { gauge: { dataPoints: [numberPoint(7, t, { 'source.name': 'orders-svc' })] } }),
         metric('orders.created', '{orders}', {
           sum: { dataPoints: [numberPoint(42, t, { 'source.name': 'orders-svc', 'order.type': 'b2b' })], aggregationTemporality: CUMULATIVE, isMonotonic: true },
@@ -50,8 +52,8 @@ describe('Prometheus remote write exporter against a real Prometheus', () => {
           histogram: { dataPoints: [histogramPoint([0.1, 0.5, 1], [2, 3, 4, 1], 5.25, t, { 'source.name': 'orders-svc' })], aggregationTemporality: CUMULATIVE },
         }),
       ]),
-    };
-    const outcome = await exporter.export([item, { signal: 'logs', accountId: ACCOUNT, request: { resourceLogs: [] } }]);
+    );
+    const outcome = await exporter.export([item, exportItem('logs', ACCOUNT, { resourceLogs: [] })]);
     assert.deepEqual(outcome, { kind: 'success' }, prom.log());
     const at = t / 1000;
 
@@ -95,11 +97,8 @@ describe('Prometheus remote write exporter against a real Prometheus', () => {
 
   it('reports a sample Prometheus refuses (out of order) as a non-retryable failure with its message', async () => {
     const t = Date.now() - 5_000;
-    const gauge = (value: number, time: number): ExportItem => ({
-      signal: 'metrics',
-      accountId: ACCOUNT,
-      request: metricsRequest({ 'service.name': 'ooo' }, [metric('ooo.gauge', '', { gauge: { dataPoints: [numberPoint(value, time)] } })]),
-    });
+    const gauge = (value: number, time: number): ExportItem =>
+      exportItem('metrics', ACCOUNT, metricsRequest({ 'service.name': 'ooo' }, [metric('ooo.gauge', '', { gauge: { dataPoints: [numberPoint(value, time)] } })]));
     assert.deepEqual(await exporter.export([gauge(1, t)]), { kind: 'success' });
     const outcome = await exporter.export([gauge(2, t - 60_000)]);
     assert.equal(outcome.kind, 'failure', JSON.stringify(outcome));
@@ -118,29 +117,22 @@ describe('remote write through an outage', () => {
     prom = await PrometheusProcess.create();
     const exporter = createPrometheusRemoteWriteExporter({ name: 'prom', endpoint: `${prom.url}/api/v1/write`, timeoutMs: 5000 });
     const reader = new FakeQueueReader();
-    const items = new Map<string, ExportItem>();
     const t0 = Date.now() - 60_000;
     const append = (i: number): void => {
-      const item: ExportItem = {
-        signal: 'metrics',
-        accountId: ACCOUNT,
-        request: metricsRequest(RESOURCE, [
+      const item: ExportItem = exportItem(
+        'metrics',
+        ACCOUNT,
+        metricsRequest(RESOURCE, [
           metric('orders.processed', '', {
             sum: { dataPoints: [numberPoint(i, t0 + i * 1000, { 'source.name': 'orders-svc' })], aggregationTemporality: CUMULATIVE, isMonotonic: true },
           }),
         ]),
-      };
-      items.set(String(i), item);
-      reader.append(new TextEncoder().encode(String(i)));
+      );
+      reader.append(encodeRecord(item, item.payload));
     };
     const runner = startExporterRunner({
       exporter,
       reader,
-      decode: (data) => {
-        const item = items.get(new TextDecoder().decode(data));
-        if (item === undefined) throw new Error('unknown record');
-        return item;
-      },
       batchMaxRecords: 3,
       batchMaxBytes: 1 << 20,
       retry: { initialMs: 20, maxMs: 200 },

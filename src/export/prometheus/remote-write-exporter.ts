@@ -1,3 +1,4 @@
+import { decodeItems } from '../decode-items.js';
 import type { Exporter, ExportItem, ExportOutcome } from '../exporter.js';
 import { createHttpSender } from '../http-sender.js';
 import { otlpToPrometheus, type AccountMetrics, type TranslationDrops } from './otlp-to-prometheus.js';
@@ -66,10 +67,9 @@ export function createPrometheusRemoteWriteExporter(
   return {
     name: options.name,
     async export(items: ExportItem[]): Promise<ExportOutcome> {
-      const metrics: AccountMetrics[] = [];
-      for (const item of items) {
-        if (item.signal === 'metrics') metrics.push({ accountId: item.accountId, request: item.request });
-      }
+      const { decoded, undecodable } = decodeItems(items, 'metrics');
+      stats.invalidPoints += undecodable;
+      const metrics: AccountMetrics[] = decoded;
       if (metrics.length === 0) return { kind: 'success' };
       const { request, dropped } = otlpToPrometheus(metrics, { targetInfo: options.targetInfo ?? true });
       if (request.timeseries.length === 0) {

@@ -1,3 +1,4 @@
+import { globToRegExp, severityNumberOf, type OptInInclude } from '../../src/otlp/scan/index.js';
 import type {
   AnyValue,
   ExportLogsServiceRequest,
@@ -5,52 +6,18 @@ import type {
   ExportTraceServiceRequest,
   KeyValue,
   LogRecord,
-} from '../otlp/model.js';
+} from '../../src/otlp/model.js';
 
-/** What a workload account opts in to send to the hub. Anything not matched stays local. */
-export interface OptInInclude {
-  metrics: { names: readonly string[] };
-  logs: { attributes: Readonly<Record<string, string>>; minSeverity: string | number | null };
-  traces: { attributes: Readonly<Record<string, string>> };
-}
+/**
+ * The model-based opt-in filter the agent used before the one-pass scanner; kept as the test oracle
+ * the scanner's opt-in must agree with.
+ */
 
 export interface OptInFilter {
   /** A pruned copy with only the matching metrics, or undefined when nothing matches. */
   metrics(request: ExportMetricsServiceRequest): ExportMetricsServiceRequest | undefined;
   logs(request: ExportLogsServiceRequest): ExportLogsServiceRequest | undefined;
   traces(request: ExportTraceServiceRequest): ExportTraceServiceRequest | undefined;
-}
-
-/** OTLP SeverityNumber of the lowest level of each named range. */
-const SEVERITY_BY_NAME: Readonly<Record<string, number>> = {
-  TRACE: 1,
-  DEBUG: 5,
-  INFO: 9,
-  WARN: 13,
-  WARNING: 13,
-  ERROR: 17,
-  FATAL: 21,
-};
-
-/** The SeverityNumber a name (TRACE…FATAL, optionally with a 2–4 suffix) or a number stands for. */
-export function severityNumberOf(severity: string | number): number | undefined {
-  if (typeof severity === 'number') return Number.isInteger(severity) && severity >= 1 && severity <= 24 ? severity : undefined;
-  const m = /^([A-Za-z]+)([2-4])?$/.exec(severity.trim());
-  if (m === null) return undefined;
-  const base = SEVERITY_BY_NAME[(m[1] ?? '').toUpperCase()];
-  if (base === undefined) return undefined;
-  return base + (m[2] === undefined ? 0 : Number(m[2]) - 1);
-}
-
-/** Compiles a glob with `*` (any run) and `?` (one character) into an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '^';
-  for (const c of glob) {
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else re += c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`, 's');
 }
 
 /** A scalar attribute value as text for equality checks; complex values never match. */

@@ -1,4 +1,4 @@
-import { hasAttribute } from '../otlp/attributes.js';
+import { hasAttribute } from '../../src/otlp/attributes.js';
 import type {
   ExportLogsServiceRequest,
   ExportMetricsServiceRequest,
@@ -6,9 +6,81 @@ import type {
   KeyValue,
   Metric,
   RequestBySignal,
+  Resource,
   Signal,
-} from '../otlp/model.js';
-import type { ValidationRule } from '../config/index.js';
+} from '../../src/otlp/model.js';
+
+type ValidationRule = ScanRule;
+import type { ScanRule } from '../../src/otlp/scan/index.js';
+
+/**
+ * The reference the one-pass scanner must agree with: a full decode, the model validator, then the
+ * stamping done on objects. Slow and obvious on purpose.
+ */
+export interface OracleOptions {
+  rules?: readonly ScanRule[];
+  setResourceAttributes?: Readonly<Record<string, string>>;
+  defaultResourceAttributes?: Readonly<Record<string, string>>;
+  defaultPointAttributes?: Readonly<Record<string, string>>;
+}
+
+export interface OracleResult<S extends Signal> {
+  request: RequestBySignal[S];
+  accepted: number;
+  rejected: number;
+  rejectedBy: Map<string, number>;
+}
+
+const kv = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
+
+function stampResource(resource: Resource | undefined, options: OracleOptions): Resource {
+  const set = Object.entries(options.setResourceAttributes ?? {});
+  const r: Resource = resource ?? { attributes: [], droppedAttributesCount: 0 };
+  const present = r.attributes;
+  const kept = present.filter((a) => !set.some(([k]) => k === a.key));
+  const defaults = Object.entries(options.defaultResourceAttributes ?? {}).filter(
+    ([k]) => !(k in (options.setResourceAttributes ?? {})) && !(resource !== undefined && hasAttribute(present, k)),
+  );
+  return { ...r, attributes: [...kept, ...set.map(([k, v]) => kv(k, v)), ...defaults.map(([k, v]) => kv(k, v))] };
+}
+
+function stamps(options: OracleOptions): boolean {
+  return Object.keys(options.setResourceAttributes ?? {}).length > 0 || Object.keys(options.defaultResourceAttributes ?? {}).length > 0;
+}
+
+/** Validates (dropping failing items and empty containers) and stamps `request` in place. */
+export function oracleEdit<S extends Signal>(signal: S, request: RequestBySignal[S], options: OracleOptions): OracleResult<S> {
+  const rules = (options.rules ?? []).map((r) => ({ signal: r.signal, attribute: r.attribute, on: r.on }));
+  const v = validateRequest(signal, request, rules);
+  const res = request;
+  const stampAll = <T extends { resource?: Resource }>(list: T[]): void => {
+    for (const x of list) {
+      const needsDefaults = Object.keys(options.defaultResourceAttributes ?? {}).some((k) => x.resource === undefined || !hasAttribute(x.resource.attributes, k));
+      if (Object.keys(options.setResourceAttributes ?? {}).length > 0 || needsDefaults) x.resource = stampResource(x.resource, options);
+    }
+  };
+  if (stamps(options)) {
+    if ('resourceSpans' in res) stampAll(res.resourceSpans);
+    else if ('resourceLogs' in res) stampAll(res.resourceLogs);
+    else stampAll(res.resourceMetrics);
+  }
+  const pointDefaults = Object.entries(options.defaultPointAttributes ?? {});
+  if (pointDefaults.length > 0 && 'resourceMetrics' in res) {
+    for (const rm of res.resourceMetrics) {
+      for (const sm of rm.scopeMetrics) {
+        for (const m of sm.metrics) {
+          const points = m.gauge?.dataPoints ?? m.sum?.dataPoints ?? m.histogram?.dataPoints ?? m.exponentialHistogram?.dataPoints ?? m.summary?.dataPoints ?? [];
+          for (const p of points) {
+            for (const [k, val] of pointDefaults) if (!hasAttribute(p.attributes, k)) p.attributes.push(kv(k, val));
+          }
+        }
+      }
+    }
+  }
+  return { request, accepted: v.accepted, rejected: v.rejected, rejectedBy: v.rejectedByRule };
+}
+
+// ---- the model validator (the one ingest used before the one-pass scanner) ----
 
 /** What validation did to one request. The request is filtered in place. */
 export interface ValidationResult {
