@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadAgentConfig, startAgent, type AgentConfig } from '../agent/index.js';
 import { createLogger } from '../hub/logger.js';
-import { stopOnSignals } from './hub-command.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { agentConfigProblems, assertNoProblems, checkConfig } from './check-config.js';
 import { dataDirErrorMessage, listenErrorMessage, type ListenerSetting } from './listen-error.js';
 import { StartupError } from './startup-error.js';

@@ -5,6 +5,7 @@ import { createLogger } from '../hub/logger.js';
 import { assertNoProblems, checkConfig, hubConfigProblems } from './check-config.js';
 import { dataDirErrorMessage, listenErrorMessage, type ListenerSetting } from './listen-error.js';
 import { StartupError } from './startup-error.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const HELP = `Usage: e2e-o11y hub [--config FILE]
        e2e-o11y hub --check-config FILE
@@ -57,25 +58,4 @@ export async function runHubCommand(argv: string[]): Promise<number> {
     `${JSON.stringify({ event: 'listening', otlp: `${hub.otlpAddress.address}:${hub.otlpAddress.port}`, console: `http://${hub.consoleAddress.address}:${hub.consoleAddress.port}/` })}\n`,
   );
   return -1;
-}
-
-export function stopOnSignals(hub: Pick<Hub, 'close'>, before?: () => Promise<void>): void {
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: draining and stopping\n`);
-    (async () => {
-      await before?.();
-      await hub.close();
-    })().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createRelayServer, loadRelayConfig, relayServerOptions } from '../relay/index.js';
 import { createLogger } from '../hub/logger.js';
-import { stopOnSignals } from './hub-command.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { checkConfig } from './check-config.js';
 import { listenErrorMessage } from './listen-error.js';
 import { StartupError } from './startup-error.js';
