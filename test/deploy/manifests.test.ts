@@ -18,7 +18,7 @@ import { objectId, renderKustomization, strategicMerge, type K8sObject } from '.
 import { validateObject } from './k8s-schema.js';
 
 const deployDir = join(repoRoot, 'deploy', 'kubernetes');
-const KUSTOMIZATIONS = ['overlays/embedded', 'overlays/scale-out', 'agent/daemonset', 'agent/deployment'] as const;
+const KUSTOMIZATIONS = ['overlays/embedded', 'overlays/scale-out', 'agent/daemonset', 'agent/deployment', 'relay'] as const;
 
 const rendered = new Map<string, K8sObject[]>(KUSTOMIZATIONS.map((k) => [k, renderKustomization(join(deployDir, k))]));
 const objectsOf = (k: string): K8sObject[] => rendered.get(k)!;
@@ -53,6 +53,15 @@ function kubectlKustomize(dir: string): K8sObject[] | undefined {
   const text = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
   return parseAllDocuments(text).map((d) => d.toJS() as K8sObject).filter((o) => o !== null);
 }
+
+test('every kustomization under deploy/kubernetes is tested (base through its overlays)', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const found = (await readdir(deployDir, { recursive: true }))
+    .filter((p) => posix.basename(p) === 'kustomization.yaml')
+    .map((p) => posix.dirname(p.split('\\').join('/')))
+    .sort();
+  assert.deepEqual(found, ['base', ...KUSTOMIZATIONS].sort());
+});
 
 test('the renderer implements strategic merge as kustomize does for maps and named lists', () => {
   const merged = strategicMerge(
