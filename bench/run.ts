@@ -1,121 +1,214 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { stringify } from 'yaml';
 import type { Signal } from '../src/otlp/model.js';
+import { runCodecBench } from './codec.js';
 import { benchPayload } from './payloads.js';
+import { cpuSeconds, metric, peakRssMb, startAgent, startBaseline, startHub, type Child } from './processes.js';
+import { createAccount, signedHeaders } from './sign.js';
 
 /**
- * `npm run bench`: the hub (child process, embedded store, auth none) against a bare Node HTTP
- * baseline in the same run, driven by autocannon with identical OTLP protobuf requests.
- * Prints one JSON line per scenario and target; ratios are hub/baseline since machines are noisy.
+ * `npm run bench`: what a user pays, measured from the outside on this machine (shared with the
+ * load generator). For traces, logs and metrics, with the embedded store on and off, SigV4 + API
+ * key on: items/s, CPU-seconds per item over every thread of the hub process (/proc, so the store
+ * worker and DuckDB's threads count), p50/p99, peak RSS, how long the store needs to catch up after
+ * the load stops, disk bytes per million items; a bare Node server in the same run for the ratio;
+ * the agent's forwarding cost; and the codec micro-benchmark. One JSON line per measurement, then
+ * a Markdown table.
  */
 const ITEMS = 100;
-const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 32);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const DURATION_S = Number(process.env['BENCH_SECONDS'] ?? 10);
-const root = resolve(new URL('../..', import.meta.url).pathname);
+const SIGNALS: Signal[] = (process.env['BENCH_SIGNALS']?.split(',') as Signal[] | undefined) ?? ['traces', 'logs', 'metrics'];
+const ACCOUNT = '123456789012';
+const ADMIN = randomBytes(24).toString('hex');
 
-async function startChild(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((res, rej) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const v = JSON.parse(line) as { event?: string; port?: number; otlp?: string };
-        if (v.event === 'listening') res(v.port ?? Number(v.otlp?.split(':').pop()));
-      } catch {
-        /* other output */
-      }
-    });
-    child.once('exit', (code) => rej(new Error(`child exited ${code}`)));
-  });
-  return { child, port };
+interface Result {
+  scenario: string;
+  target: string;
+  itemsPerSec: number;
+  cpuSecondsPerMillionItems: number;
+  itemsPerCpuSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRssMb: number;
+  catchUpSeconds?: number;
+  diskBytesPerMillionItems?: number;
+  non2xx: number;
+  ratioToBaseline?: number;
 }
 
-async function peakRssMb(pid: number | undefined): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-}
-
-async function drive(port: number, signal: Signal, body: Buffer): Promise<autocannon.Result> {
-  // Each scenario posts to its signal's path; the baseline ignores the path.
+function drive(port: number, signal: Signal, body: Uint8Array, headers: Record<string, string>): Promise<autocannon.Result> {
   return autocannon({
     url: `http://127.0.0.1:${port}/v1/${signal}`,
     method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf' },
-    body,
+    headers: { 'content-type': 'application/x-protobuf', ...headers },
+    body: Buffer.from(body),
     connections: CONNECTIONS,
     duration: DURATION_S,
   });
 }
 
-function okRps(r: autocannon.Result): number {
-  return (r.requests.total - r.non2xx) / r.duration;
+function hubConfig(dir: string, name: string, store: boolean): Record<string, unknown> {
+  return {
+    dataDir: join(dir, `data-${name}`),
+    logLevel: 'info',
+    otlp: { host: '127.0.0.1', port: 0, maxConcurrentRequests: 1024 },
+    console: { host: '127.0.0.1', port: 0 },
+    // The usage plan is not what is measured: lift it so every request is processed.
+    usagePlans: { default: { requestsPerSecond: 1_000_000, burst: 1_000_000, bytesPerSecond: 1_000_000_000_000 } },
+    queue: { maxBytes: 8 * 1024 * 1024 * 1024 },
+    exporters: { embedded: { enabled: store } },
+  };
 }
 
-/** A hub child process on loopback with auth none; `extra` adds config keys. */
-async function startHub(dir: string, name: string, extra: Record<string, unknown>): Promise<{ child: ChildProcess; port: number }> {
-  const configFile = join(dir, `${name}.yaml`);
-  await writeFile(
-    configFile,
-    stringify({
-      dataDir: join(dir, `data-${name}`),
-      logLevel: 'warn',
-      otlp: { host: '127.0.0.1', port: 0, maxConcurrentRequests: 1024 },
-      console: { host: '127.0.0.1', port: 0 },
-      auth: { mode: 'none' },
-      // The usage plan is not what is measured here: lift it so every request is processed.
-      usagePlans: { default: { requestsPerSecond: 1_000_000, burst: 1_000_000, bytesPerSecond: 1_000_000_000 } },
-      ...extra,
-    }),
+/** Runs one load against a fresh hub and measures it until the store (if any) caught up. */
+async function measureHub(dir: string, signal: Signal, store: boolean, body: Uint8Array): Promise<Result> {
+  const name = `${signal}-${store ? 'store' : 'nostore'}`;
+  const hub = await startHub(dir, name, hubConfig(dir, name, store), ADMIN);
+  try {
+    const consolePort = hub.ports['console'] as number;
+    const account = await createAccount(consolePort, ADMIN, ACCOUNT);
+    const headers = await signedHeaders(account, hub.ports['otlp'] as number, `/v1/${signal}`, body);
+    const cpu0 = await cpuSeconds(hub.child.pid);
+    const r = await drive(hub.ports['otlp'] as number, signal, body, headers);
+    const loadEnd = Date.now();
+    const accepted = (r.requests.total - r.non2xx) * ITEMS;
+    let catchUpSeconds: number | undefined;
+    let diskBytesPerMillionItems: number | undefined;
+    if (store) {
+      for (;;) {
+        const stored = await metric(consolePort, 'e2e_export_items_total', { exporter: 'embedded', outcome: 'sent' });
+        if (stored >= accepted) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      catchUpSeconds = Number(((Date.now() - loadEnd) / 1000).toFixed(1));
+      // The store's disk figures refresh every 10 s; give them one round.
+      await new Promise((res) => setTimeout(res, 10_500));
+      diskBytesPerMillionItems = Math.round((await metric(consolePort, 'e2e_store_disk_bytes', { kind: 'file' })) / (accepted / 1e6));
+    }
+    const cpu = (await cpuSeconds(hub.child.pid)) - cpu0;
+    return {
+      scenario: `${signal} ${store ? '+ store' : 'store off'}`,
+      target: 'hub',
+      itemsPerSec: Math.round(accepted / r.duration),
+      cpuSecondsPerMillionItems: Number(((cpu / accepted) * 1e6).toFixed(2)),
+      itemsPerCpuSecond: Math.round(accepted / cpu),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      peakRssMb: await peakRssMb(hub.child.pid),
+      ...(catchUpSeconds === undefined ? {} : { catchUpSeconds }),
+      ...(diskBytesPerMillionItems === undefined ? {} : { diskBytesPerMillionItems }),
+      non2xx: r.non2xx,
+    };
+  } finally {
+    await hub.stop();
+  }
+}
+
+async function measureBaseline(base: Child, signal: Signal, body: Uint8Array): Promise<Result> {
+  const cpu0 = await cpuSeconds(base.child.pid);
+  const r = await drive(base.ports['otlp'] as number, signal, body, {});
+  const cpu = (await cpuSeconds(base.child.pid)) - cpu0;
+  const items = (r.requests.total - r.non2xx) * ITEMS;
+  return {
+    scenario: signal,
+    target: 'bare node server',
+    itemsPerSec: Math.round(items / r.duration),
+    cpuSecondsPerMillionItems: Number(((cpu / items) * 1e6).toFixed(2)),
+    itemsPerCpuSecond: Math.round(items / cpu),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    peakRssMb: await peakRssMb(base.child.pid),
+    non2xx: r.non2xx,
+  };
+}
+
+/** The agent's cost: unsigned OTLP in from local apps, one pass, signed and forwarded to a hub. */
+async function measureAgent(dir: string): Promise<Result> {
+  const hub = await startHub(dir, 'agent-target', hubConfig(dir, 'agent-target', false), ADMIN);
+  const account = await createAccount(hub.ports['console'] as number, ADMIN, ACCOUNT);
+  const agent = await startAgent(dir, {
+    dataDir: join(dir, 'agent-data'),
+    logLevel: 'warn',
+    receivers: { otlp: { host: '127.0.0.1', port: 0 } },
+    resource: { attributes: { 'cloud.region': 'eu-central-1' } },
+    exporters: {
+      hub: {
+        endpoint: `http://127.0.0.1:${hub.ports['otlp']}`,
+        credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey },
+        apiKey: account.apiKey,
+        include: { traces: { attributes: { 'source.name': 'bench-source' } } },
+      },
+    },
+    health: { host: '127.0.0.1', port: 0 },
+  });
+  try {
+    const body = benchPayload('traces', ITEMS);
+    const cpu0 = await cpuSeconds(agent.child.pid);
+    const r = await drive(agent.ports['otlp'] as number, 'traces', body, {});
+    const accepted = (r.requests.total - r.non2xx) * ITEMS;
+    // Until the hub has everything the agent acknowledged.
+    for (;;) {
+      if ((await metric(hub.ports['console'] as number, 'e2e_ingest_items_total', { signal: 'traces', outcome: 'accepted' })) >= accepted) break;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    const cpu = (await cpuSeconds(agent.child.pid)) - cpu0;
+    return {
+      scenario: 'traces via agent → hub',
+      target: 'agent',
+      itemsPerSec: Math.round(accepted / r.duration),
+      cpuSecondsPerMillionItems: Number(((cpu / accepted) * 1e6).toFixed(2)),
+      itemsPerCpuSecond: Math.round(accepted / cpu),
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      peakRssMb: await peakRssMb(agent.child.pid),
+      non2xx: r.non2xx,
+    };
+  } finally {
+    await agent.stop();
+    await hub.stop();
+  }
+}
+
+function table(results: readonly Result[]): string {
+  const head = '| scenario | target | items/s | items per CPU-second | CPU-s per 1M items | p50 ms | p99 ms | peak RSS MiB | store catch-up s | disk bytes per 1M items | non-2xx | ratio to bare server |';
+  const sep = `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`;
+  const rows = results.map(
+    (r) =>
+      `| ${r.scenario} | ${r.target} | ${r.itemsPerSec} | ${r.itemsPerCpuSecond} | ${r.cpuSecondsPerMillionItems} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.catchUpSeconds ?? ''} | ${r.diskBytesPerMillionItems ?? ''} | ${r.non2xx} | ${r.ratioToBaseline ?? ''} |`,
   );
-  return startChild([join(root, 'dist/src/cli/main.js'), 'hub', '--config', configFile]);
+  return [head, sep, ...rows].join('\n');
 }
 
 async function main(): Promise<void> {
+  runCodecBench(Number(process.env['BENCH_CODEC_ITERATIONS'] ?? 2000));
   const dir = await mkdtemp(join(tmpdir(), 'e2e-bench-'));
-  const hub = await startHub(dir, 'hub', {});
-  // The same hub without the embedded store: the ingest path alone (auth, decode, validate, fsync).
-  const ingestOnly = await startHub(dir, 'hub-ingest-only', { queue: { maxBytes: 4 * 1024 * 1024 * 1024 }, exporters: { embedded: { enabled: false } } });
-  const base = await startChild([join(root, 'dist/bench/baseline-server.js')]);
+  const results: Result[] = [];
+  const emit = (r: Result): void => {
+    results.push(r);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+  };
+  const base = await startBaseline();
   try {
-    for (const signal of ['traces', 'logs', 'metrics'] as Signal[]) {
-      const body = Buffer.from(benchPayload(signal, ITEMS));
-      const results: Record<string, autocannon.Result> = {};
-      for (const [target, port] of [['baseline', base.port], ['hub', hub.port], ['hub-ingest-only', ingestOnly.port]] as const) {
-        const r = await drive(port, signal, body);
-        results[target] = r;
-        const non2xx = r.non2xx;
-        // Only 2xx answers count: a refused request is not throughput.
-        const rps = (r.requests.total - non2xx) / r.duration;
-        const line = {
-          scenario: `${signal}-${ITEMS}x20attrs`,
-          target,
-          connections: CONNECTIONS,
-          requestsPerSec: Math.round(rps),
-          itemsPerSec: Math.round(rps * ITEMS),
-          mbPerSec: Number(((rps * body.length) / 1e6).toFixed(2)),
-          requestBytes: body.length,
-          p50Ms: r.latency.p50,
-          p99Ms: r.latency.p99,
-          peakRssMb: await peakRssMb(target === 'hub' ? hub.child.pid : target === 'baseline' ? base.child.pid : ingestOnly.child.pid),
-          non2xx,
-          errors: r.errors,
-          ratioToBaseline: target === 'baseline' ? 1 : Number((rps / okRps(results['baseline'] ?? r)).toFixed(3)),
-        };
-        process.stdout.write(`${JSON.stringify(line)}\n`);
+    for (const signal of SIGNALS) {
+      const body = benchPayload(signal, ITEMS);
+      const baseline = await measureBaseline(base, signal, body);
+      emit(baseline);
+      for (const store of [true, false]) {
+        const r = await measureHub(dir, signal, store, body);
+        r.ratioToBaseline = Number((r.itemsPerCpuSecond / baseline.itemsPerCpuSecond).toFixed(3));
+        emit(r);
       }
     }
+    if (process.env['BENCH_AGENT'] !== '0') emit(await measureAgent(dir));
   } finally {
-    hub.child.kill('SIGTERM');
-    ingestOnly.child.kill('SIGTERM');
-    base.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    await base.stop();
     await rm(dir, { recursive: true, force: true });
   }
+  process.stdout.write(`\n${table(results)}\n`);
 }
 
 main().catch((err: unknown) => {

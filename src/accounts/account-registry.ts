@@ -1,14 +1,34 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type { Logger } from 'pino';
 import { ConfigError, E2eError } from '../errors.js';
 import type { SigV4KeyInfo } from '../auth/index.js';
-import { writeFileAtomicSync } from './atomic-write.js';
 import { createAuditLog } from './audit-log.js';
 import type { AuditLog } from './audit-log.js';
-import { newAccessKeyId, newApiKey, newSecretAccessKey, newSessionToken } from './credential-ids.js';
+import { ACCESS_KEY_ID_PATTERN, newAccessKeyId, newApiKey, newSecretAccessKey } from './credential-ids.js';
+import { secureDataDir } from './data-dir.js';
+import { deriveKeys } from './derived-keys.js';
+import { readLegacyAccountsFile } from './legacy-accounts-file.js';
+import type { LegacyAccountsFile } from './legacy-accounts-file.js';
+import { openRegistryStore } from './registry-store.js';
+import type { RegistrySnapshot, RegistryStore, RowChange } from './registry-store.js';
+import {
+  accountRowMac,
+  addToDigest,
+  credentialRowMac,
+  digestHex,
+  digestMac,
+  macMatches,
+  removeFromDigest,
+  type AccountRow,
+  type CredentialRow,
+} from './row-mac.js';
+import { sealContext } from './seal-context.js';
 import { openSecret, sealSecret } from './secret-box.js';
+import { Serial } from './serial.js';
+import { createSessionCodec } from './session-codec.js';
+import type { SessionCodec } from './session-codec.js';
 
 export type AccountStatus = 'active' | 'revoked';
 
@@ -47,50 +67,89 @@ export interface AccountChange {
   accountId: string | null;
 }
 
+/** What the integrity checks found; for `/metrics`. */
+export interface RegistryIntegrity {
+  /**
+   * Rows refused at load because their MAC, their shape or their references did not verify: they
+   * authenticate nothing (an account whose row is refused is held as revoked). Counted each start
+   * while the rows remain, so it stays visible until an admin restores, revokes or deletes them.
+   */
+  readonly tamperedRows: number;
+  /**
+   * True when, at load, the set of rows differed from the one the hub last wrote (a row removed,
+   * added, or put back in an older version): the per-row MACs cannot see that, the set digest can.
+   * Reported once (error log + audit entry); the digest is then re-based on the rows found.
+   */
+  readonly rowSetAltered: boolean;
+  /** Writes that failed since start (the admin action failed and changed nothing). */
+  readonly writeErrors: number;
+}
+
 export interface AccountRegistryOptions {
+  /** Holds `registry.duckdb` and `audit.log`; an `accounts.json` of earlier versions is migrated. */
   dataDir: string;
   /** 32 bytes; see loadOrCreateMasterKey. */
   masterKey: Buffer;
   now?: () => Date;
   /** Long-term key pairs one account may hold at once (IAM allows 2; rotation needs at least 2). */
   maxCredentialsPerAccount?: number;
+  /** Integrity findings (error), migration (info); never secrets. */
+  logger?: Logger;
+  /** DuckDB memory_limit of the registry's own database; default 32MB. */
+  memoryLimit?: string;
 }
 
 /** Who performed an admin action, for the audit log. */
 export type Actor = string;
 
+/**
+ * Accounts, their SigV4 key pairs and API keys. Reads are synchronous and served from memory
+ * (the ingest hot path); changes are written through to the database first and applied to memory
+ * once committed, one at a time, so a failed write changes nothing and a change is visible to
+ * ingest as soon as its promise resolves.
+ */
 export interface AccountRegistry {
-  /** Creates an account with a key pair and an API key. Throws E2eError E2E_BAD_REQUEST / E2E_CONFLICT. */
-  add(input: { id: unknown; name?: unknown; plan?: unknown }, actor?: Actor): NewAccount;
+  /** Creates an account with a key pair and an API key. Rejects with E2eError E2E_BAD_REQUEST / E2E_CONFLICT. */
+  add(input: { id: unknown; name?: unknown; plan?: unknown }, actor?: Actor): Promise<NewAccount>;
   list(): Account[];
   get(id: string): Account | undefined;
   /** Access key ids (no secrets) of an account's long-term keys. */
   credentialsOf(id: string): CredentialInfo[];
-  /** Changes name and/or plan. Throws E2E_NOT_FOUND / E2E_BAD_REQUEST. */
-  update(id: string, changes: { name?: unknown; plan?: unknown }, actor?: Actor): Account;
-  /** Revoked accounts fail SigV4 and API-key checks at once. Throws E2E_NOT_FOUND. */
-  revoke(id: string, actor?: Actor): Account;
-  restore(id: string, actor?: Actor): Account;
-  /** Adds a new key pair; older ones keep working until deleted, like IAM. Throws E2E_NOT_FOUND / E2E_CONFLICT. */
-  rotate(id: string, actor?: Actor): KeyPair;
-  /** Deletes a long-term key and the sessions issued from it. Throws E2E_NOT_FOUND. */
-  deleteCredential(id: string, accessKeyId: string, actor?: Actor): void;
-  /** Replaces the API key; the old one stops working at once. Throws E2E_NOT_FOUND. */
-  rotateApiKey(id: string, actor?: Actor): string;
-  /** Hot path, O(1): what verifySigV4's lookupKey needs, including `revoked`. */
-  lookupAccessKey(accessKeyId: string): SigV4KeyInfo | undefined;
+  /** Changes name and/or plan. Rejects with E2E_NOT_FOUND / E2E_BAD_REQUEST. */
+  update(id: string, changes: { name?: unknown; plan?: unknown }, actor?: Actor): Promise<Account>;
+  /** Revoked accounts fail SigV4 and API-key checks at once. Rejects with E2E_NOT_FOUND. */
+  revoke(id: string, actor?: Actor): Promise<Account>;
+  /** Also re-signs an account whose row failed its integrity check (an admin's decision, audited). */
+  restore(id: string, actor?: Actor): Promise<Account>;
+  /** Adds a new key pair; older ones keep working until deleted, like IAM. Rejects with E2E_NOT_FOUND / E2E_CONFLICT. */
+  rotate(id: string, actor?: Actor): Promise<KeyPair>;
+  /**
+   * Deletes a long-term key (and so every session issued from it); also removes a refused
+   * (tampered) credential row that names this account. Rejects with E2E_NOT_FOUND.
+   */
+  deleteCredential(id: string, accessKeyId: string, actor?: Actor): Promise<void>;
+  /** Replaces the API key; the old one stops working at once. Rejects with E2E_NOT_FOUND. */
+  rotateApiKey(id: string, actor?: Actor): Promise<string>;
+  /**
+   * Hot path, O(1), no I/O: what verifySigV4's lookupKey needs, including `revoked`. A session key
+   * (`ASIA…`) is known only together with its session token, which carries its claims.
+   */
+  lookupAccessKey(accessKeyId: string, sessionToken?: string): SigV4KeyInfo | undefined;
   /** Hot path, O(1): the account owning this API key (revoked ones too: check `status`). */
   accountForApiKey(apiKey: string): Account | undefined;
   apiKeyOf(accountId: string): string | undefined;
   /**
-   * Temporary credentials (`ASIA…` + session token) derived from a long-term key, persisted
-   * encrypted so they survive a restart. Throws E2E_NOT_FOUND / E2E_FORBIDDEN / E2E_BAD_REQUEST.
+   * Temporary credentials (`ASIA…` + session token) for a long-term key. Stateless: nothing is
+   * written; the token is sealed under a key derived from the master key, so sessions survive a
+   * restart, and they die with their account or parent key (checked at every use).
+   * Throws E2E_NOT_FOUND / E2E_FORBIDDEN / E2E_BAD_REQUEST.
    */
   issueSession(accessKeyId: string, ttlSeconds?: number): SessionCredentials;
-  /** Re-reads accounts.json (changed by another process). Throws ConfigError when it cannot be read. */
-  reload(): void;
+  integrity(): RegistryIntegrity;
   /** Called after every change; returns an unsubscribe function. */
   onChange(listener: (change: AccountChange) => void): () => void;
+  /** Waits for pending changes and closes the database. */
+  close(): Promise<void>;
 }
 
 const ID_PATTERN = /^[a-z0-9-]{1,64}$/;
@@ -99,84 +158,37 @@ const MAX_NAME_CHARS = 200;
 const MIN_SESSION_SECONDS = 60;
 // AWS GetSessionToken's upper bound (36 h).
 const MAX_SESSION_SECONDS = 129_600;
-const FILE_VERSION = 1;
-const KEY_CHECK_PLAINTEXT = 'e2e-o11y accounts.json key check';
+const KEY_CHECK_PLAINTEXT = 'e2e-o11y registry key check';
+const META = {
+  keyCheck: 'key_check',
+  digest: 'rows_digest',
+  digestMac: 'rows_digest_mac',
+  legacyImport: 'legacy_import_sha256',
+} as const;
 
-const sealed = z.string().min(1);
-const fileSchema = z.object({
-  version: z.literal(FILE_VERSION),
-  keyCheck: sealed,
-  accounts: z.array(
-    z.object({
-      id: z.string().regex(ID_PATTERN),
-      name: z.string(),
-      plan: z.string(),
-      status: z.enum(['active', 'revoked']),
-      createdAt: z.string(),
-      apiKey: sealed,
-      credentials: z.array(z.object({ accessKeyId: z.string(), secretAccessKey: sealed, createdAt: z.string() })),
-    }),
-  ),
-  sessions: z.array(
-    z.object({
-      accessKeyId: z.string(),
-      parentAccessKeyId: z.string(),
-      accountId: z.string(),
-      secretAccessKey: sealed,
-      sessionToken: sealed,
-      expiration: z.string(),
-    }),
-  ),
-});
-type RegistryFile = z.infer<typeof fileSchema>;
-
-interface CredentialRecord {
-  accessKeyId: string;
+interface CredentialEntry {
+  row: CredentialRow;
+  mac: string;
   secretAccessKey: string;
-  sealedSecret: string;
-  createdAt: string;
 }
 
-interface AccountRecord {
-  id: string;
-  name: string;
-  plan: string;
-  status: AccountStatus;
-  createdAt: string;
-  apiKey: string;
-  sealedApiKey: string;
-  credentials: CredentialRecord[];
+interface AccountEntry {
+  row: AccountRow;
+  mac: string;
+  /** Undefined only for a refused row whose sealed key does not open. */
+  apiKey: string | undefined;
+  /** The row failed its integrity check: held as revoked until an admin restores or revokes it. */
+  refused: boolean;
+  view: Account;
+  credentials: Map<string, CredentialEntry>;
 }
 
-interface SessionRecord {
-  accessKeyId: string;
-  parentAccessKeyId: string;
-  accountId: string;
-  secretAccessKey: string;
-  sealedSecret: string;
-  sessionToken: string;
-  sealedToken: string;
-  expiration: string;
+interface Refusal {
+  table: 'accounts' | 'credentials';
+  key: string;
+  accountId: string | null;
+  reason: string;
 }
-
-interface State {
-  accounts: AccountRecord[];
-  sessions: SessionRecord[];
-}
-
-interface KeyEntry {
-  accountId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiresAt?: Date;
-}
-
-// Contexts bind each sealed value to its slot (authenticated data of AES-GCM).
-const ctx = {
-  apiKey: (accountId: string) => `apiKey:${accountId}`,
-  secret: (accessKeyId: string) => `secret:${accessKeyId}`,
-  token: (accessKeyId: string) => `sessionToken:${accessKeyId}`,
-};
 
 function sha256(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
@@ -193,9 +205,13 @@ function validateId(id: unknown): string {
   return id;
 }
 
+function validName(name: string): boolean {
+  return name.trim() !== '' && name.length <= MAX_NAME_CHARS && !/[\u0000-\u001f]/.test(name);
+}
+
 function validateName(name: unknown, fallback: string): string {
   if (name === undefined || name === null) return fallback;
-  if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_NAME_CHARS || /[\u0000-\u001f]/.test(name)) {
+  if (typeof name !== 'string' || !validName(name)) {
     throw badRequest(`account name must be a non-empty string of at most ${MAX_NAME_CHARS} printable characters`);
   }
   return name.trim();
@@ -209,56 +225,67 @@ function validatePlan(plan: unknown, fallback: string): string {
   return plan;
 }
 
+function viewOf(row: AccountRow, refused: boolean): Account {
+  return Object.freeze({
+    id: row.id,
+    // A refused row's columns are whatever someone wrote there: shown bounded, never trusted.
+    name: refused ? row.name.slice(0, MAX_NAME_CHARS) : row.name,
+    plan: refused ? row.plan.slice(0, 64) : row.plan,
+    status: !refused && row.status === 'active' ? 'active' : 'revoked',
+    createdAt: refused ? row.createdAt.slice(0, 40) : row.createdAt,
+  });
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename itself is still atomic.
+  }
+}
+
 class Registry implements AccountRegistry {
-  readonly #path: string;
+  readonly #store: RegistryStore;
   readonly #masterKey: Buffer;
+  readonly #macKey: Buffer;
+  readonly #sessions: SessionCodec;
   readonly #now: () => Date;
   readonly #maxCredentials: number;
   readonly #audit: AuditLog;
+  readonly #logger: Logger | undefined;
+  readonly #serial = new Serial();
   readonly #listeners = new Set<(change: AccountChange) => void>();
-  #state: State = { accounts: [], sessions: [] };
-  #accounts = new Map<string, { record: AccountRecord; view: Account }>();
-  #keys = new Map<string, KeyEntry>();
-  #apiKeys = new Map<string, { hash: Buffer; accountId: string }>();
+  readonly #accounts = new Map<string, AccountEntry>();
+  readonly #keys = new Map<string, CredentialEntry>();
+  /** sha256(apiKey) hex → account id. */
+  readonly #apiKeys = new Map<string, { hash: Buffer; accountId: string }>();
+  /** Credential rows in the database that were refused at load, by access key id. */
+  readonly #refusedCredentials = new Map<string, { row: CredentialRow; mac: string }>();
+  /** Sum of the MACs of every row in the database (see row-mac.ts). */
+  #digest = 0n;
+  #tamperedRows = 0;
+  #rowSetAltered = false;
+  #writeErrors = 0;
+  #closed = false;
 
-  constructor(options: AccountRegistryOptions) {
-    if (options.masterKey.length !== 32) throw new ConfigError('master key must be 32 bytes');
-    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    this.#path = join(options.dataDir, 'accounts.json');
+  constructor(options: AccountRegistryOptions, store: RegistryStore, audit: AuditLog) {
+    this.#store = store;
     this.#masterKey = options.masterKey;
+    const keys = deriveKeys(options.masterKey);
+    this.#macKey = keys.rowMac;
+    this.#sessions = createSessionCodec(keys);
     this.#now = options.now ?? (() => new Date());
     this.#maxCredentials = options.maxCredentialsPerAccount ?? 10;
-    this.#audit = createAuditLog(join(options.dataDir, 'audit.log'));
-    this.#install(this.#load());
+    this.#audit = audit;
+    this.#logger = options.logger;
   }
 
-  add(input: { id: unknown; name?: unknown; plan?: unknown }, actor: Actor = 'admin'): NewAccount {
-    const id = validateId(input.id);
-    const name = validateName(input.name, id);
-    const plan = validatePlan(input.plan, 'default');
-    if (this.#accounts.has(id)) throw new E2eError('E2E_CONFLICT', `account '${id}' already exists`);
-    const createdAt = this.#now().toISOString();
-    const apiKey = newApiKey();
-    const credential = this.#newCredential(createdAt);
-    const record: AccountRecord = {
-      id,
-      name,
-      plan,
-      status: 'active',
-      createdAt,
-      apiKey,
-      sealedApiKey: sealSecret(this.#masterKey, apiKey, ctx.apiKey(id)),
-      credentials: [credential],
-    };
-    this.#commit({ ...this.#state, accounts: [...this.#state.accounts, record] });
-    this.#record(actor, 'account.add', id, { name, plan, accessKeyId: credential.accessKeyId });
-    return {
-      account: this.#view(id),
-      apiKey,
-      accessKeyId: credential.accessKeyId,
-      secretAccessKey: credential.secretAccessKey,
-    };
-  }
+  // ---- reads (hot path: memory only) ----
 
   list(): Account[] {
     return [...this.#accounts.values()].map((a) => a.view);
@@ -271,71 +298,27 @@ class Registry implements AccountRegistry {
   credentialsOf(id: string): CredentialInfo[] {
     const entry = this.#accounts.get(id);
     if (entry === undefined) return [];
-    return entry.record.credentials.map((c) => ({ accessKeyId: c.accessKeyId, createdAt: c.createdAt }));
+    return [...entry.credentials.values()].map((c) => ({ accessKeyId: c.row.accessKeyId, createdAt: c.row.createdAt }));
   }
 
-  update(id: string, changes: { name?: unknown; plan?: unknown }, actor: Actor = 'admin'): Account {
-    const record = this.#require(id);
-    const name = validateName(changes.name, record.name);
-    const plan = validatePlan(changes.plan, record.plan);
-    this.#replaceAccount({ ...record, name, plan });
-    this.#record(actor, 'account.update', id, { name, plan });
-    return this.#view(id);
-  }
-
-  revoke(id: string, actor: Actor = 'admin'): Account {
-    return this.#setStatus(id, 'revoked', actor);
-  }
-
-  restore(id: string, actor: Actor = 'admin'): Account {
-    return this.#setStatus(id, 'active', actor);
-  }
-
-  rotate(id: string, actor: Actor = 'admin'): KeyPair {
-    const record = this.#require(id);
-    if (record.credentials.length >= this.#maxCredentials) {
-      throw new E2eError(
-        'E2E_CONFLICT',
-        `account '${id}' already has ${record.credentials.length} access keys (the limit); delete one first`,
-      );
-    }
-    const credential = this.#newCredential(this.#now().toISOString());
-    this.#replaceAccount({ ...record, credentials: [...record.credentials, credential] });
-    this.#record(actor, 'credential.create', id, { accessKeyId: credential.accessKeyId });
-    return { accessKeyId: credential.accessKeyId, secretAccessKey: credential.secretAccessKey };
-  }
-
-  deleteCredential(id: string, accessKeyId: string, actor: Actor = 'admin'): void {
-    const record = this.#require(id);
-    if (!record.credentials.some((c) => c.accessKeyId === accessKeyId)) {
-      throw new E2eError('E2E_NOT_FOUND', `account '${id}' has no access key '${accessKeyId.slice(0, 32)}'`);
-    }
-    const next = { ...record, credentials: record.credentials.filter((c) => c.accessKeyId !== accessKeyId) };
-    // Sessions die with the key they came from, so deleting a leaked key ends every use of it.
-    const sessions = this.#state.sessions.filter((s) => s.parentAccessKeyId !== accessKeyId);
-    this.#commit({ accounts: this.#state.accounts.map((a) => (a.id === id ? next : a)), sessions });
-    this.#record(actor, 'credential.delete', id, { accessKeyId });
-  }
-
-  rotateApiKey(id: string, actor: Actor = 'admin'): string {
-    const record = this.#require(id);
-    const apiKey = newApiKey();
-    this.#replaceAccount({ ...record, apiKey, sealedApiKey: sealSecret(this.#masterKey, apiKey, ctx.apiKey(id)) });
-    this.#record(actor, 'apiKey.rotate', id, {});
-    return apiKey;
-  }
-
-  lookupAccessKey(accessKeyId: string): SigV4KeyInfo | undefined {
+  lookupAccessKey(accessKeyId: string, sessionToken?: string): SigV4KeyInfo | undefined {
     const key = this.#keys.get(accessKeyId);
-    if (key === undefined) return undefined;
-    const revoked = this.#accounts.get(key.accountId)?.view.status !== 'active';
-    if (key.sessionToken === undefined) return { secretAccessKey: key.secretAccessKey, accountId: key.accountId, revoked };
+    if (key !== undefined) {
+      return { secretAccessKey: key.secretAccessKey, accountId: key.row.accountId, revoked: !this.#isActive(key.row.accountId) };
+    }
+    if (sessionToken === undefined || !accessKeyId.startsWith('ASIA')) return undefined;
+    const claims = this.#sessions.open(sessionToken);
+    // A token is bound to its own access key id: another session's token does not fit.
+    if (claims === undefined || claims.accessKeyId !== accessKeyId) return undefined;
+    // Dies with its parent key (deleted) and with its account (the parent names it).
+    const parent = this.#keys.get(claims.parentAccessKeyId);
+    if (parent === undefined || parent.row.accountId !== claims.accountId) return undefined;
     return {
-      secretAccessKey: key.secretAccessKey,
-      accountId: key.accountId,
-      sessionToken: key.sessionToken,
-      ...(key.expiresAt === undefined ? {} : { expiresAt: key.expiresAt }),
-      revoked,
+      secretAccessKey: this.#sessions.secretFor(accessKeyId),
+      accountId: claims.accountId,
+      sessionToken,
+      expiresAt: new Date(claims.expiresAtMs),
+      revoked: !this.#isActive(claims.accountId),
     };
   }
 
@@ -347,7 +330,7 @@ class Registry implements AccountRegistry {
   }
 
   apiKeyOf(accountId: string): string | undefined {
-    return this.#accounts.get(accountId)?.record.apiKey;
+    return this.#accounts.get(accountId)?.apiKey;
   }
 
   issueSession(accessKeyId: string, ttlSeconds = 3600): SessionCredentials {
@@ -355,38 +338,26 @@ class Registry implements AccountRegistry {
       throw badRequest(`session duration must be an integer between ${MIN_SESSION_SECONDS} and ${MAX_SESSION_SECONDS} seconds`);
     }
     const parent = this.#keys.get(accessKeyId);
-    if (parent === undefined) throw new E2eError('E2E_NOT_FOUND', `no access key '${accessKeyId.slice(0, 32)}'`);
-    if (parent.sessionToken !== undefined) {
-      throw new E2eError('E2E_FORBIDDEN', 'temporary credentials cannot issue further sessions; use a long-term access key');
+    if (parent === undefined) {
+      if (accessKeyId.startsWith('ASIA')) {
+        throw new E2eError('E2E_FORBIDDEN', 'temporary credentials cannot issue further sessions; use a long-term access key');
+      }
+      throw new E2eError('E2E_NOT_FOUND', `no access key '${accessKeyId.slice(0, 32)}'`);
     }
-    const account = this.#accounts.get(parent.accountId);
-    if (account === undefined || account.view.status !== 'active') {
-      throw new E2eError('E2E_FORBIDDEN', `account '${parent.accountId}' is revoked`);
-    }
-    const nowMs = this.#now().getTime();
-    const id = newAccessKeyId(true);
-    const secretAccessKey = newSecretAccessKey();
-    const sessionToken = newSessionToken();
-    const expiration = new Date(nowMs + ttlSeconds * 1000).toISOString();
-    const session: SessionRecord = {
-      accessKeyId: id,
-      parentAccessKeyId: accessKeyId,
-      accountId: parent.accountId,
-      secretAccessKey,
-      sealedSecret: sealSecret(this.#masterKey, secretAccessKey, ctx.secret(id)),
-      sessionToken,
-      sealedToken: sealSecret(this.#masterKey, sessionToken, ctx.token(id)),
-      expiration,
+    const accountId = parent.row.accountId;
+    if (!this.#isActive(accountId)) throw new E2eError('E2E_FORBIDDEN', `account '${accountId}' is revoked`);
+    const expiresAtMs = this.#now().getTime() + ttlSeconds * 1000;
+    const minted = this.#sessions.mint({ parentAccessKeyId: accessKeyId, accountId, expiresAtMs });
+    return {
+      accessKeyId: minted.accessKeyId,
+      secretAccessKey: minted.secretAccessKey,
+      sessionToken: minted.sessionToken,
+      expiration: new Date(expiresAtMs).toISOString(),
     };
-    const live = this.#state.sessions.filter((s) => Date.parse(s.expiration) > nowMs);
-    this.#commit({ ...this.#state, sessions: [...live, session] });
-    this.#record(accessKeyId, 'session.issue', parent.accountId, { accessKeyId: id, parentAccessKeyId: accessKeyId, expiration });
-    return { accessKeyId: id, secretAccessKey, sessionToken, expiration };
   }
 
-  reload(): void {
-    this.#install(this.#load());
-    this.#emit({ action: 'reload', accountId: null });
+  integrity(): RegistryIntegrity {
+    return { tamperedRows: this.#tamperedRows, rowSetAltered: this.#rowSetAltered, writeErrors: this.#writeErrors };
   }
 
   onChange(listener: (change: AccountChange) => void): () => void {
@@ -396,187 +367,409 @@ class Registry implements AccountRegistry {
     };
   }
 
-  #newCredential(createdAt: string): CredentialRecord {
-    let accessKeyId = newAccessKeyId();
-    // 80 random bits make a clash practically impossible; the loop makes it impossible.
-    while (this.#keys.has(accessKeyId)) accessKeyId = newAccessKeyId();
-    const secretAccessKey = newSecretAccessKey();
-    return {
-      accessKeyId,
-      secretAccessKey,
-      sealedSecret: sealSecret(this.#masterKey, secretAccessKey, ctx.secret(accessKeyId)),
-      createdAt,
-    };
+  // ---- changes (serialised, written through) ----
+
+  add(input: { id: unknown; name?: unknown; plan?: unknown }, actor: Actor = 'admin'): Promise<NewAccount> {
+    return this.#change(async () => {
+      const id = validateId(input.id);
+      const name = validateName(input.name, id);
+      const plan = validatePlan(input.plan, 'default');
+      if (this.#accounts.has(id)) throw new E2eError('E2E_CONFLICT', `account '${id}' already exists`);
+      const createdAt = this.#now().toISOString();
+      const apiKey = newApiKey();
+      const row: AccountRow = { id, name, plan, status: 'active', createdAt, apiKeySealed: sealSecret(this.#masterKey, apiKey, sealContext.apiKey(id)) };
+      const mac = accountRowMac(this.#macKey, row);
+      const credential = this.#newCredential(id, createdAt);
+      await this.#write(
+        [
+          { kind: 'insertAccount', row, mac },
+          { kind: 'insertCredential', row: credential.row, mac: credential.mac },
+        ],
+        { add: [mac, credential.mac], remove: [] },
+      );
+      const entry: AccountEntry = { row, mac, apiKey, refused: false, view: viewOf(row, false), credentials: new Map() };
+      this.#accounts.set(id, entry);
+      this.#indexApiKey(id, apiKey);
+      this.#indexCredential(entry, credential);
+      await this.#record(actor, 'account.add', id, { name, plan, accessKeyId: credential.row.accessKeyId });
+      return { account: entry.view, apiKey, accessKeyId: credential.row.accessKeyId, secretAccessKey: credential.secretAccessKey };
+    });
   }
 
-  #require(id: string): AccountRecord {
+  update(id: string, changes: { name?: unknown; plan?: unknown }, actor: Actor = 'admin'): Promise<Account> {
+    return this.#change(async () => {
+      const entry = this.#requireVerified(id);
+      const name = validateName(changes.name, entry.row.name);
+      const plan = validatePlan(changes.plan, entry.row.plan);
+      await this.#replaceAccount(entry, { ...entry.row, name, plan });
+      await this.#record(actor, 'account.update', id, { name, plan });
+      return this.#view(id);
+    });
+  }
+
+  revoke(id: string, actor: Actor = 'admin'): Promise<Account> {
+    return this.#setStatus(id, 'revoked', actor);
+  }
+
+  restore(id: string, actor: Actor = 'admin'): Promise<Account> {
+    return this.#setStatus(id, 'active', actor);
+  }
+
+  rotate(id: string, actor: Actor = 'admin'): Promise<KeyPair> {
+    return this.#change(async () => {
+      const entry = this.#require(id);
+      if (entry.credentials.size >= this.#maxCredentials) {
+        throw new E2eError('E2E_CONFLICT', `account '${id}' already has ${entry.credentials.size} access keys (the limit); delete one first`);
+      }
+      const credential = this.#newCredential(id, this.#now().toISOString());
+      await this.#write([{ kind: 'insertCredential', row: credential.row, mac: credential.mac }], { add: [credential.mac], remove: [] });
+      this.#indexCredential(entry, credential);
+      await this.#record(actor, 'credential.create', id, { accessKeyId: credential.row.accessKeyId });
+      return { accessKeyId: credential.row.accessKeyId, secretAccessKey: credential.secretAccessKey };
+    });
+  }
+
+  deleteCredential(id: string, accessKeyId: string, actor: Actor = 'admin'): Promise<void> {
+    return this.#change(async () => {
+      const entry = this.#accounts.get(id);
+      const live = entry?.credentials.get(accessKeyId);
+      // A refused row can be removed under the account it names, even one that does not exist.
+      const refused = this.#refusedCredentials.get(accessKeyId);
+      const mac = live?.mac ?? (refused?.row.accountId === id ? refused.mac : undefined);
+      if (mac === undefined) {
+        if (entry === undefined) this.#require(id);
+        throw new E2eError('E2E_NOT_FOUND', `account '${id}' has no access key '${accessKeyId.slice(0, 32)}'`);
+      }
+      await this.#write([{ kind: 'deleteCredential', accessKeyId }], { add: [], remove: [mac] });
+      // Sessions need no clean-up: they are checked against their parent key at every use.
+      entry?.credentials.delete(accessKeyId);
+      this.#keys.delete(accessKeyId);
+      this.#refusedCredentials.delete(accessKeyId);
+      await this.#record(actor, 'credential.delete', id, { accessKeyId, ...(live === undefined ? { refusedRow: true } : {}) });
+    });
+  }
+
+  rotateApiKey(id: string, actor: Actor = 'admin'): Promise<string> {
+    return this.#change(async () => {
+      const entry = this.#requireVerified(id);
+      const apiKey = newApiKey();
+      await this.#replaceAccount(entry, { ...entry.row, apiKeySealed: sealSecret(this.#masterKey, apiKey, sealContext.apiKey(id)) }, apiKey);
+      await this.#record(actor, 'apiKey.rotate', id, {});
+      return apiKey;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#serial.run(() => Promise.resolve());
+    await this.#store.close();
+  }
+
+  // ---- internals ----
+
+  #isActive(accountId: string): boolean {
+    return this.#accounts.get(accountId)?.view.status === 'active';
+  }
+
+  #change<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('account registry is closed'));
+    return this.#serial.run(task);
+  }
+
+  #setStatus(id: string, status: AccountStatus, actor: Actor): Promise<Account> {
+    return this.#change(async () => {
+      const entry = this.#require(id);
+      const wasRefused = entry.refused;
+      if (entry.refused || entry.row.status !== status) {
+        let row: AccountRow = { ...entry.row, status };
+        let apiKey = entry.apiKey;
+        if (entry.refused) {
+          // Re-signing a row that failed its check: keep what is well-formed, reset what is not, and
+          // replace an API key that no longer opens.
+          row = {
+            ...row,
+            name: validName(row.name) ? row.name : id,
+            plan: PLAN_PATTERN.test(row.plan) ? row.plan : 'default',
+            createdAt: Number.isNaN(Date.parse(row.createdAt)) ? this.#now().toISOString() : row.createdAt,
+          };
+          if (apiKey === undefined) {
+            apiKey = newApiKey();
+            row.apiKeySealed = sealSecret(this.#masterKey, apiKey, sealContext.apiKey(id));
+          }
+        }
+        await this.#replaceAccount(entry, row, apiKey);
+      }
+      await this.#record(actor, status === 'revoked' ? 'account.revoke' : 'account.restore', id, wasRefused ? { resignedRefusedRow: true } : {});
+      return this.#view(id);
+    });
+  }
+
+  async #replaceAccount(entry: AccountEntry, row: AccountRow, apiKey = entry.apiKey): Promise<void> {
+    const mac = accountRowMac(this.#macKey, row);
+    await this.#write([{ kind: 'updateAccount', row, mac }], { add: [mac], remove: [entry.mac] });
+    if (entry.apiKey !== undefined && entry.apiKey !== apiKey) this.#apiKeys.delete(sha256(entry.apiKey).toString('hex'));
+    entry.row = row;
+    entry.mac = mac;
+    entry.refused = false;
+    entry.apiKey = apiKey;
+    entry.view = viewOf(row, false);
+    if (apiKey !== undefined) this.#indexApiKey(row.id, apiKey);
+  }
+
+  /** Writes `changes` and the updated set digest in one transaction; memory is updated by the caller after it commits. */
+  async #write(changes: RowChange[], macs: { add: string[]; remove: string[] }): Promise<void> {
+    let digest = this.#digest;
+    for (const mac of macs.remove) digest = removeFromDigest(digest, mac);
+    for (const mac of macs.add) digest = addToDigest(digest, mac);
+    try {
+      await this.#store.apply([...changes, ...this.#digestChanges(digest)]);
+    } catch (err) {
+      this.#writeErrors++;
+      this.#logger?.error({ err, file: this.#store.path }, 'account registry write failed; the change was not applied');
+      throw err;
+    }
+    this.#digest = digest;
+  }
+
+  #digestChanges(digest: bigint): RowChange[] {
+    return [
+      { kind: 'setMeta', key: META.digest, value: digestHex(digest) },
+      { kind: 'setMeta', key: META.digestMac, value: digestMac(this.#macKey, digest) },
+    ];
+  }
+
+  #newCredential(accountId: string, createdAt: string): CredentialEntry {
+    let accessKeyId = newAccessKeyId();
+    // 80 random bits make a clash practically impossible; the loop makes it impossible.
+    while (this.#keys.has(accessKeyId) || this.#refusedCredentials.has(accessKeyId)) accessKeyId = newAccessKeyId();
+    const secretAccessKey = newSecretAccessKey();
+    const row: CredentialRow = { accessKeyId, accountId, secretSealed: sealSecret(this.#masterKey, secretAccessKey, sealContext.secret(accessKeyId)), createdAt };
+    return { row, mac: credentialRowMac(this.#macKey, row), secretAccessKey };
+  }
+
+  #indexApiKey(accountId: string, apiKey: string): void {
+    const hash = sha256(apiKey);
+    this.#apiKeys.set(hash.toString('hex'), { hash, accountId });
+  }
+
+  #indexCredential(entry: AccountEntry, credential: CredentialEntry): void {
+    entry.credentials.set(credential.row.accessKeyId, credential);
+    this.#keys.set(credential.row.accessKeyId, credential);
+  }
+
+  #require(id: string): AccountEntry {
     const entry = this.#accounts.get(id);
     if (entry === undefined) throw new E2eError('E2E_NOT_FOUND', `no account '${String(id).slice(0, 64)}'`);
-    return entry.record;
+    return entry;
+  }
+
+  /**
+   * An account whose row verified. Re-signing a refused row keeps its (untrusted) status, so only
+   * revoke and restore, which set the status explicitly, may touch one.
+   */
+  #requireVerified(id: string): AccountEntry {
+    const entry = this.#require(id);
+    if (entry.refused) {
+      throw new E2eError('E2E_CONFLICT', `account '${id}' failed its integrity check; revoke or restore it first (see the audit log)`);
+    }
+    return entry;
   }
 
   #view(id: string): Account {
-    return (this.#accounts.get(id) as { view: Account }).view;
+    return this.#require(id).view;
   }
 
-  #setStatus(id: string, status: AccountStatus, actor: Actor): Account {
-    const record = this.#require(id);
-    if (record.status !== status) this.#replaceAccount({ ...record, status });
-    this.#record(actor, status === 'revoked' ? 'account.revoke' : 'account.restore', id, {});
-    return this.#view(id);
-  }
-
-  #replaceAccount(next: AccountRecord): void {
-    this.#commit({ ...this.#state, accounts: this.#state.accounts.map((a) => (a.id === next.id ? next : a)) });
-  }
-
-  /** Persists first, then swaps: a failed write leaves memory and disk as they were. */
-  #commit(next: State): void {
-    writeFileAtomicSync(this.#path, JSON.stringify(this.#serialize(next), null, 2) + '\n', 0o600);
-    this.#install(next);
-  }
-
-  #record(actor: Actor, action: string, accountId: string | null, details: Record<string, unknown>): void {
-    this.#audit.append({ time: this.#now().toISOString(), actor, action, accountId, details });
-    this.#emit({ action, accountId });
-  }
-
-  #emit(change: AccountChange): void {
+  async #record(actor: Actor, action: string, accountId: string | null, details: Record<string, unknown>): Promise<void> {
+    try {
+      await this.#audit.append({ time: this.#now().toISOString(), actor, action, accountId, details });
+    } catch (err) {
+      // The change is already durable; failing the request now would make the caller retry it.
+      this.#logger?.error({ err, action, accountId }, 'audit log append failed');
+    }
     for (const listener of this.#listeners) {
       try {
-        listener(change);
+        listener({ action, accountId });
       } catch {
         // A listener's failure must not undo or block an admin action that is already durable.
       }
     }
   }
 
-  #install(state: State): void {
-    const accounts = new Map<string, { record: AccountRecord; view: Account }>();
-    const keys = new Map<string, KeyEntry>();
-    const apiKeys = new Map<string, { hash: Buffer; accountId: string }>();
-    for (const record of state.accounts) {
-      const view: Account = Object.freeze({
-        id: record.id,
-        name: record.name,
-        plan: record.plan,
-        status: record.status,
-        createdAt: record.createdAt,
-      });
-      accounts.set(record.id, { record, view });
-      const hash = sha256(record.apiKey);
-      apiKeys.set(hash.toString('hex'), { hash, accountId: record.id });
-      for (const c of record.credentials) keys.set(c.accessKeyId, { accountId: record.id, secretAccessKey: c.secretAccessKey });
-    }
-    for (const s of state.sessions) {
-      keys.set(s.accessKeyId, {
-        accountId: s.accountId,
-        secretAccessKey: s.secretAccessKey,
-        sessionToken: s.sessionToken,
-        expiresAt: new Date(s.expiration),
-      });
-    }
-    this.#state = state;
-    this.#accounts = accounts;
-    this.#keys = keys;
-    this.#apiKeys = apiKeys;
-  }
+  // ---- start-up: key check, migration, verification of every row ----
 
-  #serialize(state: State): RegistryFile {
-    return {
-      version: FILE_VERSION,
-      keyCheck: sealSecret(this.#masterKey, KEY_CHECK_PLAINTEXT, 'keyCheck'),
-      accounts: state.accounts.map((a) => ({
-        id: a.id,
-        name: a.name,
-        plan: a.plan,
-        status: a.status,
-        createdAt: a.createdAt,
-        apiKey: a.sealedApiKey,
-        credentials: a.credentials.map((c) => ({ accessKeyId: c.accessKeyId, secretAccessKey: c.sealedSecret, createdAt: c.createdAt })),
-      })),
-      sessions: state.sessions.map((s) => ({
-        accessKeyId: s.accessKeyId,
-        parentAccessKeyId: s.parentAccessKeyId,
-        accountId: s.accountId,
-        secretAccessKey: s.sealedSecret,
-        sessionToken: s.sealedToken,
-        expiration: s.expiration,
-      })),
-    };
-  }
-
-  #load(): State {
-    let text: string;
-    try {
-      text = readFileSync(this.#path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { accounts: [], sessions: [] };
-      throw err;
+  async start(dataDir: string): Promise<void> {
+    let snapshot = await this.#store.load();
+    const keyCheck = snapshot.meta.get(META.keyCheck);
+    if (keyCheck !== undefined && openSecret(this.#masterKey, keyCheck, sealContext.keyCheck) !== KEY_CHECK_PLAINTEXT) {
+      throw new ConfigError(
+        `${this.#store.path}: cannot decrypt with this master key; E2E_MASTER_KEY or master.key differs from the key that wrote the registry`,
+      );
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new ConfigError(`${this.#path}: not valid JSON`);
-    }
-    const parsed = fileSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ConfigError(`${this.#path}: unexpected content at '${issue?.path.join('.') ?? ''}': ${issue?.message ?? ''}`);
-    }
-    const file = parsed.data;
-    const open = (value: string, context: string): string => {
-      const plain = openSecret(this.#masterKey, value, context);
-      if (plain === undefined) {
-        throw new ConfigError(
-          `${this.#path}: cannot decrypt with this master key; E2E_MASTER_KEY or master.key differs from the key that wrote the file (or the file was altered)`,
-        );
+    const legacyPath = join(dataDir, 'accounts.json');
+    const legacy = await readLegacyAccountsFile(legacyPath, this.#masterKey, this.#now().getTime());
+    if (legacy !== undefined) {
+      if (snapshot.meta.get(META.legacyImport) !== legacy.sha256) {
+        if (snapshot.accounts.length > 0 || snapshot.credentials.length > 0) {
+          throw new ConfigError(
+            `${legacyPath} and ${this.#store.path} both hold accounts; move one of them out of the data directory (accounts.json is imported only into an empty registry)`,
+          );
+        }
+        await this.#importLegacy(legacy, legacyPath);
+        snapshot = await this.#store.load();
       }
-      return plain;
-    };
-    if (open(file.keyCheck, 'keyCheck') !== KEY_CHECK_PLAINTEXT) throw new ConfigError(`${this.#path}: key check failed`);
-    const nowMs = this.#now().getTime();
-    return {
-      accounts: file.accounts.map((a) => ({
-        id: a.id,
-        name: a.name,
-        plan: a.plan,
-        status: a.status,
-        createdAt: a.createdAt,
-        apiKey: open(a.apiKey, ctx.apiKey(a.id)),
-        sealedApiKey: a.apiKey,
-        credentials: a.credentials.map((c) => ({
-          accessKeyId: c.accessKeyId,
-          secretAccessKey: open(c.secretAccessKey, ctx.secret(c.accessKeyId)),
-          sealedSecret: c.secretAccessKey,
-          createdAt: c.createdAt,
-        })),
-      })),
-      // Expired sessions are dropped on load; they would be refused anyway.
-      sessions: file.sessions
-        .filter((s) => Date.parse(s.expiration) > nowMs)
-        .map((s) => ({
-          accessKeyId: s.accessKeyId,
-          parentAccessKeyId: s.parentAccessKeyId,
-          accountId: s.accountId,
-          secretAccessKey: open(s.secretAccessKey, ctx.secret(s.accessKeyId)),
-          sealedSecret: s.secretAccessKey,
-          sessionToken: open(s.sessionToken, ctx.token(s.accessKeyId)),
-          sealedToken: s.sessionToken,
-          expiration: s.expiration,
-        })),
-    };
+      // Imported (now or by a start that stopped before this rename): keep the file only as a record.
+      await rename(legacyPath, `${legacyPath}.migrated`);
+      await fsyncDirectory(dataDir);
+    }
+    if (keyCheck === undefined) {
+      await this.#store.apply([{ kind: 'setMeta', key: META.keyCheck, value: sealSecret(this.#masterKey, KEY_CHECK_PLAINTEXT, sealContext.keyCheck) }]);
+    }
+    await this.#install(snapshot);
+  }
+
+  async #importLegacy(legacy: LegacyAccountsFile, path: string): Promise<void> {
+    const changes: RowChange[] = [];
+    let digest = 0n;
+    let credentials = 0;
+    for (const a of legacy.accounts) {
+      const row: AccountRow = { id: a.id, name: a.name, plan: a.plan, status: a.status, createdAt: a.createdAt, apiKeySealed: a.apiKeySealed };
+      const mac = accountRowMac(this.#macKey, row);
+      changes.push({ kind: 'insertAccount', row, mac });
+      digest = addToDigest(digest, mac);
+      for (const c of a.credentials) {
+        const crow: CredentialRow = { accessKeyId: c.accessKeyId, accountId: a.id, secretSealed: c.secretSealed, createdAt: c.createdAt };
+        const cmac = credentialRowMac(this.#macKey, crow);
+        changes.push({ kind: 'insertCredential', row: crow, mac: cmac });
+        digest = addToDigest(digest, cmac);
+        credentials++;
+      }
+    }
+    changes.push(
+      ...this.#digestChanges(digest),
+      { kind: 'setMeta', key: META.keyCheck, value: sealSecret(this.#masterKey, KEY_CHECK_PLAINTEXT, sealContext.keyCheck) },
+      { kind: 'setMeta', key: META.legacyImport, value: legacy.sha256 },
+    );
+    // One transaction: a crash part-way leaves an empty registry and the file, and the next start retries.
+    await this.#store.apply(changes);
+    this.#logger?.info(
+      { from: path, to: this.#store.path, accounts: legacy.accounts.length, credentials, droppedSessions: legacy.liveSessions },
+      `account registry migrated from accounts.json; the file is renamed to accounts.json.migrated`,
+    );
+    if (legacy.liveSessions > 0) {
+      this.#logger?.warn(
+        { droppedSessions: legacy.liveSessions },
+        'session credentials issued before the migration are not carried over; senders using them get 403 until they request a new session',
+      );
+    }
+    await this.#audit
+      .append({ time: this.#now().toISOString(), actor: 'hub', action: 'registry.migrate', accountId: null, details: { accounts: legacy.accounts.length, credentials } })
+      .catch((err: unknown) => this.#logger?.error({ err }, 'audit log append failed'));
+  }
+
+  /** Verifies every row and builds the in-memory maps; refused rows are reported, never used. */
+  async #install(snapshot: RegistrySnapshot): Promise<void> {
+    const refusals: Refusal[] = snapshot.malformed.map((m) => ({ table: m.table, key: m.key, accountId: null, reason: 'columns are not text (schema altered)' }));
+    let digest = 0n;
+    const idCount = new Map<string, number>();
+    for (const { row } of snapshot.accounts) idCount.set(row.id, (idCount.get(row.id) ?? 0) + 1);
+    for (const { row, mac } of snapshot.accounts) {
+      digest = addToDigest(digest, mac);
+      const apiKey = ID_PATTERN.test(row.id) ? openSecret(this.#masterKey, row.apiKeySealed, sealContext.apiKey(row.id)) : undefined;
+      let reason: string | undefined;
+      if (!macMatches(mac, accountRowMac(this.#macKey, row))) reason = 'MAC does not match the row';
+      else if ((idCount.get(row.id) ?? 0) > 1) reason = 'duplicate account id';
+      else if (!ID_PATTERN.test(row.id) || (row.status !== 'active' && row.status !== 'revoked')) reason = 'malformed row';
+      else if (apiKey === undefined) reason = 'sealed API key does not open';
+      if (reason !== undefined) refusals.push({ table: 'accounts', key: row.id.slice(0, 64), accountId: row.id.slice(0, 64), reason });
+      // Duplicates share an id: the first one stands for it (held revoked), the others stay in the file.
+      if (this.#accounts.has(row.id)) continue;
+      const refused = reason !== undefined;
+      const entry: AccountEntry = { row, mac, apiKey, refused, view: viewOf(row, refused), credentials: new Map() };
+      this.#accounts.set(row.id, entry);
+      if (apiKey !== undefined) this.#indexApiKey(row.id, apiKey);
+    }
+    const keyCount = new Map<string, number>();
+    for (const { row } of snapshot.credentials) keyCount.set(row.accessKeyId, (keyCount.get(row.accessKeyId) ?? 0) + 1);
+    for (const { row, mac } of snapshot.credentials) {
+      digest = addToDigest(digest, mac);
+      const account = this.#accounts.get(row.accountId);
+      const secret = openSecret(this.#masterKey, row.secretSealed, sealContext.secret(row.accessKeyId));
+      let reason: string | undefined;
+      if (!macMatches(mac, credentialRowMac(this.#macKey, row))) reason = 'MAC does not match the row';
+      else if ((keyCount.get(row.accessKeyId) ?? 0) > 1) reason = 'duplicate access key id';
+      else if (!ACCESS_KEY_ID_PATTERN.test(row.accessKeyId) || !row.accessKeyId.startsWith('AKIA')) reason = 'malformed row';
+      else if (account === undefined) reason = 'its account does not exist';
+      else if (secret === undefined) reason = 'sealed secret does not open';
+      if (reason !== undefined || account === undefined || secret === undefined) {
+        refusals.push({ table: 'credentials', key: row.accessKeyId.slice(0, 32), accountId: row.accountId.slice(0, 64), reason: reason ?? 'malformed row' });
+        this.#refusedCredentials.set(row.accessKeyId, { row, mac });
+        continue;
+      }
+      this.#indexCredential(account, { row, mac, secretAccessKey: secret });
+    }
+    this.#digest = digest;
+    this.#tamperedRows = refusals.length;
+    await this.#checkRowSet(snapshot, digest);
+    for (const r of refusals) {
+      this.#logger?.error(
+        { file: this.#store.path, table: r.table, key: r.key, accountId: r.accountId, reason: r.reason },
+        r.table === 'accounts'
+          ? 'registry row failed its integrity check: the account is held as revoked until an admin restores or revokes it'
+          : 'registry row failed its integrity check: the access key is refused (delete it with DELETE /api/accounts/{id}/credentials/{accessKeyId})',
+      );
+      await this.#audit
+        .append({ time: this.#now().toISOString(), actor: 'hub', action: 'registry.tampered', accountId: r.accountId, details: { table: r.table, key: r.key, reason: r.reason } })
+        .catch((err: unknown) => this.#logger?.error({ err }, 'audit log append failed'));
+    }
+  }
+
+  async #checkRowSet(snapshot: RegistrySnapshot, digest: bigint): Promise<void> {
+    const storedHex = snapshot.meta.get(META.digest);
+    const storedMac = snapshot.meta.get(META.digestMac);
+    const empty = snapshot.accounts.length === 0 && snapshot.credentials.length === 0 && snapshot.malformed.length === 0;
+    const intact =
+      storedHex === undefined || storedMac === undefined
+        ? empty
+        : storedHex === digestHex(digest) && macMatches(storedMac, digestMac(this.#macKey, digest));
+    if (intact && storedHex !== undefined) return;
+    if (!intact) {
+      this.#rowSetAltered = true;
+      this.#logger?.error(
+        { file: this.#store.path, rows: snapshot.accounts.length + snapshot.credentials.length },
+        'registry rows were added, removed or replaced by older versions outside the hub; rows that verify are used; see the audit log',
+      );
+      await this.#audit
+        .append({ time: this.#now().toISOString(), actor: 'hub', action: 'registry.rowSetAltered', accountId: null, details: { accounts: snapshot.accounts.length, credentials: snapshot.credentials.length } })
+        .catch((err: unknown) => this.#logger?.error({ err }, 'audit log append failed'));
+    }
+    // Re-base on the rows found, so later changes keep the digest exact (the finding is in the audit log).
+    await this.#store.apply(this.#digestChanges(digest));
   }
 }
 
 /**
- * Accounts, their SigV4 key pairs, API keys and session credentials, persisted to
- * `<dataDir>/accounts.json` (atomic replace, mode 0600) with every secret sealed by AES-256-GCM under
- * the master key, and decrypted into memory for O(1) lookups on the ingest hot path. Every admin
- * action is appended to `<dataDir>/audit.log`. Throws ConfigError when the file cannot be read or
- * decrypted (wrong master key).
+ * Opens the account registry in `<dataDir>/registry.duckdb` (mode 0600): accounts and long-term
+ * key pairs, each row authenticated with HMAC-SHA256 under a key derived from the master key and
+ * every secret sealed with AES-256-GCM under the master key. Every row is verified at start;
+ * refused rows are logged, counted (`integrity()`) and written to the audit log. An
+ * `accounts.json` of earlier versions is imported once and renamed `accounts.json.migrated`.
+ * Rejects with ConfigError when the database cannot be opened (another hub holds it) or was written
+ * under another master key.
  */
-export function createAccountRegistry(options: AccountRegistryOptions): AccountRegistry {
-  return new Registry(options);
+export async function openAccountRegistry(options: AccountRegistryOptions): Promise<AccountRegistry> {
+  if (options.masterKey.length !== 32) throw new ConfigError('master key must be 32 bytes');
+  await secureDataDir(options.dataDir, options.logger);
+  const store = await openRegistryStore({
+    path: join(options.dataDir, 'registry.duckdb'),
+    ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+  });
+  const registry = new Registry(options, store, createAuditLog(join(options.dataDir, 'audit.log')));
+  try {
+    await registry.start(options.dataDir);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return registry;
 }

@@ -33,9 +33,4 @@ export function newApiKey(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** 86 url-safe characters (512 random bits). */
-export function newSessionToken(): string {
-  return randomBytes(64).toString('base64url');
-}
-
 export const ACCESS_KEY_ID_PATTERN = /^A[KS]IA[A-Z2-7]{16}$/;

@@ -35,7 +35,11 @@ export interface SigV4Options {
   service: string;
   maxSkewSeconds: number;
   now: Date;
-  lookupKey(accessKeyId: string): SigV4KeyInfo | undefined;
+  /**
+   * The key of an access key id. `sessionToken` is the request's `x-amz-security-token` (trimmed),
+   * for key sources whose session keys are known only through their (self-describing) token.
+   */
+  lookupKey(accessKeyId: string, sessionToken: string | undefined): SigV4KeyInfo | undefined;
   /** False only to check S3-style signatures (no path normalisation, single encoding). Default true. */
   normalizePath?: boolean;
 }
@@ -171,7 +175,8 @@ export function verifySigV4(request: SigV4Request, options: SigV4Options): SigV4
     payloadHash = claimed;
   }
 
-  const key = options.lookupKey(auth.accessKeyId);
+  const token = singleHeader(request.headers, 'x-amz-security-token')?.trim();
+  const key = options.lookupKey(auth.accessKeyId, token);
   if (key === undefined) return forbidden(INVALID_TOKEN);
 
   const headers = collectHeaders(request.headers, request.rawHeaders);
@@ -196,9 +201,8 @@ export function verifySigV4(request: SigV4Request, options: SigV4Options): SigV4
   // Key state is checked only after the signature, so a caller without the secret learns nothing
   // about whether a key id is revoked or a session expired.
   if (key.revoked === true) return forbidden(`${INVALID_TOKEN} The access key or its account is revoked.`);
-  const token = singleHeader(request.headers, 'x-amz-security-token');
   if (key.sessionToken !== undefined) {
-    if (token === undefined || !secretEqual(token.trim(), key.sessionToken)) return forbidden(INVALID_TOKEN);
+    if (token === undefined || !secretEqual(token, key.sessionToken)) return forbidden(INVALID_TOKEN);
     if (key.expiresAt !== undefined && key.expiresAt.getTime() <= nowMs) {
       return forbidden('The security token included in the request is expired');
     }

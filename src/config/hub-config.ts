@@ -131,6 +131,16 @@ export const hubConfigSchema = z
           .strict()
           .prefault({}),
         apiKey: z.object({ required: z.boolean().default(true) }).strict().prefault({}),
+        // security: /v1/self/* (key distribution, sessions) is not covered by usage plans; its own
+        // per-account bucket, and a per-client-address cap on failed signatures there.
+        self: z
+          .object({
+            requestsPerMinute: z.number().positive().default(60),
+            burstRequests: z.number().int().min(1).default(60),
+            maxFailedSignaturesPerMinute: z.number().int().min(1).default(30),
+          })
+          .strict()
+          .prefault({}),
         basic: z
           .object({
             htpasswdFile: z.string().nullable().default(null),
@@ -163,7 +173,22 @@ export const hubConfigSchema = z
     limits: z.object({ store: z.string().default('memory') }).strict().prefault({}),
     exporters: z
       .object({
-        embedded: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+        embedded: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** DuckDB's memory limit (the store worker's heap is bounded separately). */
+            maxMemoryBytes: positiveInt.default(256 * 1024 * 1024),
+            /** Data older than this (by receive time) leaves in whole time slices. */
+            retentionHours: z.number().positive().default(168),
+            /** While the store uses more than this, its oldest slices leave too (0: no cap). */
+            maxDiskBytes: z.number().int().min(0).default(0),
+            /** Length of one time slice: the unit in which data leaves. */
+            sliceHours: z.number().positive().max(168).default(6),
+            /** DuckDB threads (queries run in parallel; appends are one transaction at a time). */
+            threads: z.number().int().min(1).max(64).default(2),
+          })
+          .strict()
+          .prefault({}),
         otlp: z.array(otlpExporterSchema).default([]),
         prometheusRemoteWrite: z.array(remoteWriteSchema).default([]),
         loki: z.array(lokiSchema).default([]),

@@ -15,6 +15,14 @@ export interface HubMetrics {
   readonly exportLagSeconds: Gauge<'exporter'>;
   readonly exportItems: Counter<'exporter' | 'outcome'>;
   readonly limitsDegraded: Gauge;
+  readonly registryTamperedRows: Gauge;
+  readonly registryRowSetAltered: Gauge;
+  readonly registryWriteErrors: Gauge;
+  readonly storeUp: Gauge;
+  readonly storeRestarts: Gauge;
+  readonly storeDiskBytes: Gauge<'kind'>;
+  readonly storeOldestRetainedSeconds: Gauge;
+  readonly storeDamagedRecords: Gauge;
   readonly exportRetries: Counter<'exporter'>;
 }
 
@@ -97,6 +105,47 @@ export function createHubMetrics(): HubMetrics {
     limitsDegraded: new Gauge({
       name: 'e2e_limits_degraded',
       help: '1 while the shared (Redis) usage-plan store is unreachable and this replica limits on its own',
+      registers: [registry],
+    }),
+    registryTamperedRows: new Gauge({
+      name: 'e2e_registry_tampered_rows',
+      help: 'Account registry rows whose MAC did not verify at start: refused (accounts held revoked, keys unusable)',
+      registers: [registry],
+    }),
+    registryRowSetAltered: new Gauge({
+      name: 'e2e_registry_row_set_altered',
+      help: '1 when registry rows were added, removed or replayed behind the hub (the signed row-set digest differs)',
+      registers: [registry],
+    }),
+    registryWriteErrors: new Gauge({
+      name: 'e2e_registry_write_errors',
+      help: 'Registry changes that could not be written (the admin API answered an error; nothing changed)',
+      registers: [registry],
+    }),
+    storeUp: new Gauge({
+      name: 'e2e_store_up',
+      help: '1 while the embedded store worker is running (0 while it restarts; ingest keeps queueing)',
+      registers: [registry],
+    }),
+    storeRestarts: new Gauge({
+      name: 'e2e_store_worker_restarts',
+      help: 'Times the embedded store worker was restarted after dying, since start',
+      registers: [registry],
+    }),
+    storeDiskBytes: new Gauge({
+      name: 'e2e_store_disk_bytes',
+      help: 'Embedded store size: kind="file" bytes on disk (database + WAL), kind="used" bytes of live data',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    storeOldestRetainedSeconds: new Gauge({
+      name: 'e2e_store_oldest_retained_timestamp_seconds',
+      help: 'Receive time (unix seconds) where the oldest retained time slice of the embedded store starts',
+      registers: [registry],
+    }),
+    storeDamagedRecords: new Gauge({
+      name: 'e2e_store_damaged_records',
+      help: 'Queue records the embedded store could not read and skipped, since start',
       registers: [registry],
     }),
   };

@@ -8,11 +8,9 @@ import { createIngestServer, type Authenticator, type IngestServer, type LimitCh
 import { createDurableQueue } from '../queue/index.js';
 import { createHubPolicies } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
-import { createDuckDbStore } from '../store/index.js';
-import type { EmbeddedStore } from '../store/types.js';
+import { startEmbeddedStore, type EmbeddedStore } from '../store/index.js';
 import { AccountStatsBook } from './account-stats.js';
 import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
-import { startStoreConsumer, type StoreConsumer } from './store-consumer.js';
 import { createSecurity, type HubSecurity } from './security.js';
 import { startExporters, type RunningExporters } from './exporters.js';
 import { watchConfig } from './config-watch.js';
@@ -54,19 +52,18 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     cleanups.push(() => queue.close());
 
     let store: EmbeddedStore | undefined;
-    let consumer: StoreConsumer | undefined;
-    if (config.exporters.embedded.enabled) {
-      store = await createDuckDbStore({ path: join(dataDir, 'store.duckdb') });
-      const openedStore = store;
-      cleanups.push(() => openedStore.close());
-      consumer = await startStoreConsumer({
+    const embedded = config.exporters.embedded;
+    if (embedded.enabled) {
+      const { enabled: _enabled, ...storeOptions } = embedded;
+      const opened = await startEmbeddedStore({
+        ...storeOptions,
+        path: join(dataDir, 'store.duckdb'),
         reader: queue.reader('embedded'),
-        store,
-        logger,
+        logger: logger.child({ part: 'store' }),
         onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
       });
-      const openedConsumer = consumer;
-      cleanups.push(() => openedConsumer.stop());
+      store = opened;
+      cleanups.push(() => opened.close());
     }
     const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
     cleanups.push(() => exporters.stop());
@@ -119,12 +116,28 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       stats,
       metrics,
       logger,
-      ready: () => !closing,
+      // Not ready while the store worker restarts: its queries fail (ingest keeps queueing meanwhile).
+      ready: () => !closing && (store === undefined || store.status().up),
       apiRoutes,
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
         metrics.queueDepthRecords.set(queue.depthRecords());
-        if (consumer !== undefined) metrics.exportLagSeconds.set({ exporter: 'embedded' }, consumer.lagSeconds);
+        const integrity = security.registry?.integrity();
+        if (integrity !== undefined) {
+          metrics.registryTamperedRows.set(integrity.tamperedRows);
+          metrics.registryRowSetAltered.set(integrity.rowSetAltered ? 1 : 0);
+          metrics.registryWriteErrors.set(integrity.writeErrors);
+        }
+        if (store !== undefined) {
+          const st = store.status();
+          metrics.exportLagSeconds.set({ exporter: 'embedded' }, st.lagSeconds);
+          metrics.storeUp.set(st.up ? 1 : 0);
+          metrics.storeRestarts.set(st.restarts);
+          metrics.storeDiskBytes.set({ kind: 'file' }, st.fileBytes);
+          metrics.storeDiskBytes.set({ kind: 'used' }, st.usedBytes);
+          if (st.oldestRetainedMs !== undefined) metrics.storeOldestRetainedSeconds.set(st.oldestRetainedMs / 1000);
+          metrics.storeDamagedRecords.set(st.damagedRecords);
+        }
         exporters.updateMetrics();
       },
     });
@@ -159,7 +172,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
           await ingest.drain();
           ingestClosed = true;
           // Give exporters the drain window to deliver what was acknowledged; the rest stays queued on disk.
-          if (consumer !== undefined) await consumer.waitFor(queue.endPosition(), config.shutdown.drainSeconds * 1000);
+          if (store !== undefined) await store.waitFor(queue.endPosition(), config.shutdown.drainSeconds * 1000);
           clearInterval(statsTimer);
           await stats.save().catch(() => undefined);
           for (const c of cleanups.reverse()) await c().catch((err: unknown) => logger.warn({ err }, 'close step failed'));

@@ -7,8 +7,9 @@ import { DEFAULT_PLAN } from '../config/index.js';
 import { readJsonBody, sendApiError, sendJson, type ApiRoute } from '../console/index.js';
 import { createNoneAuthenticator, type Authenticator, type AuthOutcome } from '../ingest/index.js';
 import { verifySigV4, loadHtpasswdFile, createBasicVerifier, parseSigV4Authorization } from '../auth/index.js';
-import { createAccountRegistry, loadOrCreateAdminToken, loadOrCreateMasterKey, type AccountRegistry } from '../accounts/index.js';
-import { createMemoryLimiter, createRedisLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
+import { loadOrCreateAdminToken, loadOrCreateMasterKey, openAccountRegistry, secureDataDir, type AccountRegistry } from '../accounts/index.js';
+import { createFailedAttemptLimiter } from '../auth/index.js';
+import { createKeyedRateLimiter, createMemoryLimiter, createRedisLimiter, type LimitOutcome, type UsagePlanLimiter } from '../limits/index.js';
 import { isE2eError } from '../errors.js';
 import { watchTls } from './tls.js';
 
@@ -30,10 +31,13 @@ export interface HubSecurity {
  * the master key), the authenticator of `auth.mode`, usage plans, TLS, and the accounts admin API.
  */
 export async function createSecurity(config: HubConfig, dataDir: string, logger: Logger, onLimiterDegraded?: (degraded: boolean) => void): Promise<HubSecurity> {
+  await secureDataDir(dataDir, logger);
   const adminToken = loadOrCreateAdminToken(dataDir, process.env['E2E_ADMIN_TOKEN']);
   const masterKey = loadOrCreateMasterKey(dataDir, process.env['E2E_MASTER_KEY']);
-  const registry = createAccountRegistry({ dataDir, masterKey });
-  let plans: Record<string, UsagePlanConfig> = config.usagePlans;
+  const registry = await openAccountRegistry({ dataDir, masterKey, logger });
+  let plans = planTable(config.usagePlans);
+  /** `account\0plan` pairs already warned about, so a missing plan is logged once, not per request. */
+  let warnedPlans = new Set<string>();
 
   const limiter: UsagePlanLimiter =
     config.limits.store === 'memory' ? createMemoryLimiter({}) : await createSharedLimiter(config.limits.store, logger, onLimiterDegraded);
@@ -44,15 +48,29 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
   const verify = (req: IncomingMessage, body: Uint8Array) =>
     verifySigV4(
       { method: req.method ?? 'GET', rawPath: req.url ?? '/', headers: req.headers, rawHeaders: req.rawHeaders, body },
-      { region: sigv4.region, service: sigv4.service, maxSkewSeconds: sigv4.maxSkewSeconds, now: new Date(), lookupKey: (id) => registry.lookupAccessKey(id) },
+      {
+        region: sigv4.region,
+        service: sigv4.service,
+        maxSkewSeconds: sigv4.maxSkewSeconds,
+        now: new Date(),
+        lookupKey: (id, token) => registry.lookupAccessKey(id, token),
+      },
     );
+
+  // /v1/self/*: a bucket per (verified) account, so one tenant looping on it gets 429 and costs the
+  // others nothing; and a cap on failed signatures per client address, checked only after a
+  // signature failed, so a client sharing an address (NAT, load balancer) is never refused a valid one.
+  const selfConfig = config.auth.self;
+  const selfLimiter = createKeyedRateLimiter({ requestsPerMinute: selfConfig.requestsPerMinute, burstRequests: selfConfig.burstRequests });
+  const selfFailures = createFailedAttemptLimiter({ maxFailures: selfConfig.maxFailedSignaturesPerMinute, windowMs: 60_000 });
 
   // The account an Authorization header names by its access key id, so that a revoked account or an
   // expired session still sending shows up in that account's denied count (GET /api/stats). The
   // key id is not secret, so this reveals nothing to the sender.
   const claimedAccount = (req: IncomingMessage): string | undefined => {
     const parsed = parseSigV4Authorization(req.headers.authorization ?? '');
-    return parsed.ok ? registry.lookupAccessKey(parsed.value.accessKeyId)?.accountId : undefined;
+    const token = req.headers['x-amz-security-token'];
+    return parsed.ok ? registry.lookupAccessKey(parsed.value.accessKeyId, typeof token === 'string' ? token.trim() : undefined)?.accountId : undefined;
   };
 
   let authenticator: Authenticator;
@@ -109,23 +127,46 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
         if (path !== '/v1/self/api-key' && path !== '/v1/self/session') return false;
         const outcome = verify(req, new Uint8Array(0));
         if (!outcome.ok) {
-          sendJson(res, outcome.status, { code: outcome.status === 401 ? 16 : 7, message: outcome.message });
+          const address = req.socket.remoteAddress ?? 'unknown';
+          const allowed = selfFailures.check(address);
+          if (!allowed.ok) {
+            sendSelf(res, 429, { code: 8, message: `Too Many Requests: too many failed signatures from this address on /v1/self/*; retry in ${allowed.retryAfterSeconds} s` }, allowed.retryAfterSeconds);
+            return true;
+          }
+          selfFailures.recordFailure(address);
+          sendSelf(res, outcome.status, { code: outcome.status === 401 ? 16 : 7, message: outcome.message });
           return true;
         }
         if (clientCertificateMismatch(req, outcome.accountId)) {
-          sendJson(res, 403, { code: 7, message: CERT_MISMATCH });
+          sendSelf(res, 403, { code: 7, message: CERT_MISMATCH });
+          return true;
+        }
+        const admitted = selfLimiter.take(outcome.accountId);
+        if (!admitted.ok) {
+          sendSelf(
+            res,
+            429,
+            { code: 8, message: `Too Many Requests: account '${outcome.accountId}' exceeds ${selfConfig.requestsPerMinute} requests per minute to /v1/self/* (auth.self.requestsPerMinute)` },
+            admitted.retryAfterSeconds,
+          );
           return true;
         }
         if (path === '/v1/self/api-key') {
-          sendJson(res, 200, { accountId: outcome.accountId, apiKey: registry.apiKeyOf(outcome.accountId) });
+          sendSelf(res, 200, { accountId: outcome.accountId, apiKey: registry.apiKeyOf(outcome.accountId) });
           return true;
         }
         if (outcome.temporary) {
-          sendJson(res, 403, { code: 7, message: 'session credentials cannot be used to create further sessions; sign with the long-term key' });
+          sendSelf(res, 403, { code: 7, message: 'session credentials cannot be used to create further sessions; sign with the long-term key' });
           return true;
         }
-        const session = registry.issueSession(outcome.accessKeyId, sigv4.sessionTtlSeconds);
-        sendJson(res, 200, session);
+        try {
+          // Stateless: minting a session writes nothing (see src/accounts/session-codec.ts).
+          sendSelf(res, 200, registry.issueSession(outcome.accessKeyId, sigv4.sessionTtlSeconds));
+        } catch (err) {
+          if (!isE2eError(err)) throw err;
+          // Revoked or deleted between the signature check and here.
+          sendSelf(res, err.status, { code: err.status === 403 ? 7 : 3, message: err.message });
+        }
         return true;
       },
     };
@@ -143,23 +184,63 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
     registry,
     limit(accountId, bytes) {
       const planName = registry.get(accountId)?.plan ?? 'default';
-      const plan = plans[planName] ?? plans['default'] ?? DEFAULT_PLAN;
+      let plan = plans.get(planName);
+      if (plan === undefined) {
+        // The account's plan was removed from the config (or never existed there): the default
+        // plan applies, never an error; said once per account and plan, not per request.
+        plan = plans.get('default') ?? DEFAULT_PLAN;
+        const warnKey = `${accountId}\u0000${planName}`;
+        if (!warnedPlans.has(warnKey)) {
+          warnedPlans.add(warnKey);
+          logger.warn({ accountId, plan: planName, configured: [...plans.keys()] }, "account's usage plan is not configured; the default plan applies");
+        }
+      }
       return limiter.take(accountId, plan, bytes);
     },
     tlsOptions: tls.options,
     onTlsChange: (l) => tls.onChange(l),
     apiRoutes,
     setPlans(next) {
-      plans = next;
+      plans = planTable(next);
+      warnedPlans = new Set();
     },
     async close() {
       tls.close();
       await limiter.close?.();
+      await registry.close();
     },
   };
 }
 
 const CERT_MISMATCH = 'Forbidden: the client certificate does not belong to the account';
+
+/**
+ * Usage plans by name in a Map, with `default` always present: a plan name is data (an admin or an
+ * old registry row may say `constructor` or `__proto__`), so it must never be looked up as an object
+ * property, where such names find Object.prototype's members instead of nothing.
+ */
+function planTable(configured: Record<string, UsagePlanConfig>): ReadonlyMap<string, UsagePlanConfig> {
+  const table = new Map<string, UsagePlanConfig>(Object.entries(configured));
+  if (!table.has('default')) table.set('default', DEFAULT_PLAN);
+  return table;
+}
+
+/** A `/v1/self/*` answer: JSON (google.rpc.Status shape on errors), with Retry-After on 429. */
+function sendSelf(res: ServerResponse, status: number, body: unknown, retryAfterSeconds?: number): void {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' };
+  if (retryAfterSeconds !== undefined) headers['retry-after'] = String(retryAfterSeconds);
+  res.writeHead(status, headers).end(text);
+}
+
+/** decodeURIComponent that answers undefined for malformed percent-encoding instead of throwing. */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The subject CN of the client certificate the TLS layer verified against `otlp.tls.clientCa`, or
@@ -206,7 +287,7 @@ function withClientCertificateMapping(inner: Authenticator): Authenticator {
 const ACCOUNT_PATH = /^\/api\/accounts\/([^/]+)(?:\/(revoke|restore|credentials)(?:\/([^/]+))?)?$/;
 
 /** `/api/accounts…`: onboarding, listing, cut-off and key rotation (DESIGN.md console API). */
-function accountsRoute(registry: AccountRegistry, plans: () => Record<string, UsagePlanConfig>, logger: Logger): ApiRoute {
+function accountsRoute(registry: AccountRegistry, plans: () => ReadonlyMap<string, UsagePlanConfig>, logger: Logger): ApiRoute {
   return async (req, res, url) => {
     const path = url.pathname;
     if (path !== '/api/accounts' && !path.startsWith('/api/accounts/')) return false;
@@ -226,11 +307,13 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
             return true;
           }
           const plan = v.plan ?? 'default';
-          if (plan !== 'default' && plans()[plan] === undefined) {
-            sendApiError(res, 400, 'E2E_BAD_REQUEST', `unknown usage plan '${plan}'; configured: default${Object.keys(plans()).filter((p) => p !== 'default').map((p) => `, ${p}`).join('')}`);
+          const configured = plans();
+          if (!configured.has(plan)) {
+            const names = ['default', ...[...configured.keys()].filter((p) => p !== 'default').sort()];
+            sendApiError(res, 400, 'E2E_BAD_REQUEST', `unknown usage plan '${plan.slice(0, 64)}'; configured plans: ${names.join(', ')}`);
             return true;
           }
-          const created = registry.add({ id: v.id, name: v.name, plan }, actor);
+          const created = await registry.add({ id: v.id, name: v.name, plan }, actor);
           sendJson(res, 201, {
             id: created.account.id,
             name: created.account.name,
@@ -247,8 +330,19 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
       }
       const m = ACCOUNT_PATH.exec(path);
       if (m === null) return false;
-      const id = decodeURIComponent(m[1]!);
+      const id = decodePathSegment(m[1]!);
+      const keyId = m[3] === undefined ? undefined : decodePathSegment(m[3]);
+      if (id === undefined || (m[3] !== undefined && keyId === undefined)) {
+        sendApiError(res, 400, 'E2E_BAD_REQUEST', 'malformed percent-encoding in the path');
+        return true;
+      }
       const action = m[2];
+      if (action === 'credentials' && req.method === 'DELETE' && keyId !== undefined) {
+        // Before the existence check: a refused (tampered) key row may name an account that does not exist.
+        await registry.deleteCredential(id, keyId, actor);
+        sendJson(res, 200, { id, deleted: keyId });
+        return true;
+      }
       if (registry.get(id) === undefined) {
         sendApiError(res, 404, 'E2E_NOT_FOUND', `account ${id} not found`);
         return true;
@@ -259,18 +353,13 @@ function accountsRoute(registry: AccountRegistry, plans: () => Record<string, Us
         return true;
       }
       if ((action === 'revoke' || action === 'restore') && req.method === 'POST' && m[3] === undefined) {
-        const a = action === 'revoke' ? registry.revoke(id, actor) : registry.restore(id, actor);
+        const a = action === 'revoke' ? await registry.revoke(id, actor) : await registry.restore(id, actor);
         sendJson(res, 200, { id: a.id, name: a.name, plan: a.plan, status: a.status, createdAt: a.createdAt });
         return true;
       }
       if (action === 'credentials' && req.method === 'POST' && m[3] === undefined) {
-        const pair = registry.rotate(id, actor);
+        const pair = await registry.rotate(id, actor);
         sendJson(res, 201, { id, accessKeyId: pair.accessKeyId, secretAccessKey: pair.secretAccessKey });
-        return true;
-      }
-      if (action === 'credentials' && req.method === 'DELETE' && m[3] !== undefined) {
-        registry.deleteCredential(id, decodeURIComponent(m[3]), actor);
-        sendJson(res, 200, { id, deleted: decodeURIComponent(m[3]) });
         return true;
       }
       sendApiError(res, 405, 'E2E_METHOD_NOT_ALLOWED', `${req.method ?? ''} ${path} is not supported`);

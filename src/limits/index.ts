@@ -10,3 +10,5 @@ export { quotaPeriodBounds, takeQuota } from './quota-period.js';
 export type { QuotaState, QuotaResult } from './quota-period.js';
 export type { UsagePlan, QuotaPeriod, LimitReason, LimitOutcome, UsagePlanLimiter } from './usage-plan.js';
 export { createRedisLimiter } from './redis-limiter.js';
+export { createKeyedRateLimiter } from './keyed-rate-limiter.js';
+export type { KeyedRateLimiter, KeyedRateLimiterOptions } from './keyed-rate-limiter.js';

@@ -1,197 +1,320 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { BIGINT, DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, JS } from '@duckdb/node-api';
-import type { QueuePosition } from '../queue/types.js';
-import { flattenItems } from './flatten.js';
-import {
-  logsQuery,
-  metricsQuery,
-  normaliseTraceId,
-  rowToLog,
-  rowToSpan,
-  rowsToSeries,
-  traceQuery,
-  type BoundQuery,
-} from './queries.js';
-import { LOGS, METRIC_POINTS, SCHEMA_STATEMENTS, SPANS, columnNames, type TableDef } from './schema.js';
-import { Serial } from './serial.js';
-import { appendRows } from './table-appender.js';
-import type { EmbeddedStore, LogQuery, LogRow, MetricQuery, MetricSeries, SpanRow, StoreItem } from './types.js';
-
-export interface DuckDbStoreOptions {
-  /** The DuckDB database file; created (with its directory) when missing. */
-  path: string;
-  /** DuckDB's memory_limit in bytes; DuckDB's own default (80% of RAM) when unset. */
-  maxMemoryBytes?: number;
-}
+import { BIGINT, BLOB, BOOLEAN, DuckDBBlobValue, DuckDBInstance, UBIGINT, UTINYINT, VARCHAR } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBType, DuckDBValue, JS } from '@duckdb/node-api';
+import { ChunkBuilder } from './chunk-builder.js';
+import { addRecordRows, type MetricRow, type ProcessMatcher, type ResourceRow, type RowSinks } from './payload-rows.js';
+import { FIXED_SCHEMA, SCHEMA_VERSION, SLICED_TABLES, createSliceSql, kindsOf, sliceTableName, viewSql, type SlicedTable } from './tables.js';
+import type { RecordView } from '../pipeline/queue-record.js';
+import type { ProcessDefinitionForStore } from './types.js';
 
 /**
- * Opens (or creates) the embedded store: one DuckDB file holding spans, logs, metric points and the
- * queue cursor they are consistent with.
+ * The embedded store itself: one DuckDB file, written and queried from the store worker thread
+ * (never the ingest event loop). Appends commit the queue position they end at in the same
+ * transaction as their rows, so after a crash the store resumes exactly there (exactly once).
  */
-export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<EmbeddedStore> {
-  await mkdir(dirname(options.path), { recursive: true });
-  const config: Record<string, string> = {};
-  if (options.maxMemoryBytes !== undefined) {
-    if (!Number.isSafeInteger(options.maxMemoryBytes) || options.maxMemoryBytes <= 0) {
-      throw new RangeError(`maxMemoryBytes must be a positive integer, got ${options.maxMemoryBytes}`);
-    }
-    config['memory_limit'] = `${Math.max(1, Math.floor(options.maxMemoryBytes / 1024))}KiB`;
-  }
-  const instance = await DuckDBInstance.create(options.path, config);
-  let writer: DuckDBConnection | undefined;
-  let reader: DuckDBConnection | undefined;
-  try {
-    writer = await instance.connect();
-    for (const statement of SCHEMA_STATEMENTS) await writer.run(statement);
-    await checkColumns(writer, SPANS, options.path);
-    await checkColumns(writer, LOGS, options.path);
-    await checkColumns(writer, METRIC_POINTS, options.path);
-    const cursor = await readCursor(writer);
-    // Queries use their own connection so they neither wait for nor see a half-done append.
-    reader = await instance.connect();
-    return new DuckDbStore(instance, writer, reader, cursor);
-  } catch (err) {
-    reader?.closeSync();
-    writer?.closeSync();
+export interface DuckDbStoreOptions {
+  path: string;
+  /** DuckDB memory_limit in bytes. */
+  maxMemoryBytes: number;
+  /** DuckDB worker threads. */
+  threads: number;
+  /** Data older than this (by receive time) leaves in whole slices. */
+  retentionHours: number;
+  /** Oldest slices leave while the database uses more than this (0: no cap). */
+  maxDiskBytes: number;
+  /** Length of one time slice. */
+  sliceHours: number;
+  /** Told about things an operator should know (old file moved aside, slices dropped). */
+  log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** One queue record handed to append: its queue position and the parsed record. */
+export interface StoredRecord {
+  position: number;
+  record: RecordView;
+}
+
+export interface AppendResult {
+  items: number;
+  /** Records whose payload could not be read (skipped, counted). */
+  damaged: number;
+}
+
+export interface StoreDiskStats {
+  /** Size of the database file (and its WAL) on disk. */
+  fileBytes: number;
+  /** Bytes in use by live data (DuckDB reuses freed blocks before growing the file). */
+  usedBytes: number;
+  /** Receive time (unix ms) where the oldest retained slice starts; undefined when empty. */
+  oldestRetainedMs: number | undefined;
+  slices: number;
+}
+
+type Row = Record<string, JS>;
+
+export async function openDuckDbStore(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+  await mkdir(dirname(options.path), { recursive: true, mode: 0o700 });
+  const config = {
+    memory_limit: `${Math.max(16 * 1024, Math.floor(options.maxMemoryBytes / 1024))}KiB`,
+    threads: String(Math.max(1, options.threads)),
+    // Queries order explicitly; not preserving insertion order lets big appends stream.
+    preserve_insertion_order: 'false',
+  };
+  let instance = await DuckDBInstance.create(options.path, config);
+  let connection = await instance.connect();
+  if (await isOldLayout(connection)) {
+    // The first store format (JSON columns, one table per kind) is not migrated: its rows are kept
+    // in a file beside the new one, and the new store refills from the queue it still holds.
+    connection.closeSync();
     instance.closeSync();
-    throw err;
+    const kept = `${options.path}.v1-${Date.now()}`;
+    await rename(options.path, kept);
+    await rename(`${options.path}.wal`, `${kept}.wal`).catch(() => undefined);
+    options.log?.('warn', 'embedded store: the file has the old layout; moved aside, the new store starts empty', { kept });
+    instance = await DuckDBInstance.create(options.path, config);
+    connection = await instance.connect();
   }
+  await chmod(options.path, 0o600).catch(() => undefined);
+  for (const sql of FIXED_SCHEMA) await connection.run(sql);
+  await connection.run("INSERT INTO store_meta VALUES ('schema', $v) ON CONFLICT DO UPDATE SET value = excluded.value", { v: SCHEMA_VERSION }, { v: VARCHAR });
+  const reader = await instance.connect();
+  const store = new DuckDbStore(options, instance, connection, reader);
+  await store.load();
+  return store;
 }
 
-async function checkColumns<R>(connection: DuckDBConnection, def: TableDef<R>, path: string): Promise<void> {
-  const result = await connection.runAndReadAll(
-    'SELECT column_name FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position',
-    { table: def.name },
+async function isOldLayout(connection: DuckDBConnection): Promise<boolean> {
+  const r = await connection.runAndReadAll(
+    "SELECT count(*) FROM information_schema.tables WHERE table_name IN ('metric_points', 'store_meta')",
   );
-  const actual = result.getRowsJS().map((r) => (typeof r[0] === 'string' ? r[0] : ''));
-  const expected = columnNames(def);
-  if (actual.join(',') !== expected.join(',')) {
-    throw new Error(
-      `embedded store ${path}: table ${def.name} has columns (${actual.join(', ')}), expected (${expected.join(', ')}); ` +
-        'the file was written by an incompatible version',
-    );
-  }
+  const old = await connection.runAndReadAll("SELECT count(*) FROM information_schema.tables WHERE table_name = 'metric_points'");
+  return Number(old.getRowsJS()[0]?.[0] ?? 0) > 0 && Number(r.getRowsJS()[0]?.[0] ?? 0) === 1;
 }
 
-async function readCursor(connection: DuckDBConnection): Promise<QueuePosition> {
-  const result = await connection.runAndReadAll('SELECT position FROM store_cursor WHERE id = 1');
-  const value = result.getRowsJS()[0]?.[0];
-  return typeof value === 'bigint' ? Number(value) : 0;
-}
-
-class DuckDbStore implements EmbeddedStore {
+export class DuckDbStore {
+  readonly #o: DuckDbStoreOptions;
   readonly #instance: DuckDBInstance;
   readonly #writer: DuckDBConnection;
   readonly #reader: DuckDBConnection;
-  readonly #writes = new Serial();
-  readonly #reads = new Serial();
-  #cursor: QueuePosition;
+  #cursor = 0;
+  /** Retained slices, oldest first: [id, startMs]. */
+  #slices: [number, number][] = [];
+  readonly #knownResources = new Set<bigint>();
+  readonly #knownMetrics = new Set<bigint>();
+  #processes: ProcessMatcher[] = [];
   #closed = false;
+  /** Serialises writes (appends, retention): one transaction at a time on the writer connection. */
+  #writeChain: Promise<unknown> = Promise.resolve();
 
-  constructor(instance: DuckDBInstance, writer: DuckDBConnection, reader: DuckDBConnection, cursor: QueuePosition) {
+  constructor(options: DuckDbStoreOptions, instance: DuckDBInstance, writer: DuckDBConnection, reader: DuckDBConnection) {
+    this.#o = options;
     this.#instance = instance;
     this.#writer = writer;
     this.#reader = reader;
-    this.#cursor = cursor;
   }
 
-  async append(items: StoreItem[], cursor: QueuePosition): Promise<void> {
-    this.#assertOpen();
-    if (!Number.isSafeInteger(cursor) || cursor < 0) throw new RangeError(`cursor must be a non-negative integer, got ${cursor}`);
-    const rows = flattenItems(items);
-    await this.#writes.run(async () => {
-      const connection = this.#writer;
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        await appendRows(connection, SPANS, rows.spans);
-        await appendRows(connection, LOGS, rows.logs);
-        await appendRows(connection, METRIC_POINTS, rows.points);
-        // Checked inside the transaction, after the rows: a cursor that goes backwards means the
-        // caller is re-delivering stored records, and the whole batch must not land.
-        const updated = await connection.run(
-          'UPDATE store_cursor SET position = $position WHERE id = 1 AND position <= $position',
-          { position: BigInt(cursor) },
-          { position: BIGINT },
-        );
-        if (updated.rowsChanged !== 1) {
-          throw new Error(`store append: cursor ${cursor} is behind the stored cursor ${this.#cursor}`);
-        }
-        await connection.run('COMMIT');
-      } catch (err) {
-        await rollbackQuietly(connection);
-        throw err;
+  async load(): Promise<void> {
+    const cursor = await this.#writer.runAndReadAll('SELECT position FROM store_cursor WHERE id = 1');
+    const value = cursor.getRowsJS()[0]?.[0];
+    this.#cursor = typeof value === 'bigint' ? Number(value) : 0;
+    const slices = await this.#writer.runAndReadAll('SELECT slice_id, start_ms FROM slices ORDER BY slice_id');
+    this.#slices = slices.getRowsJS().map((r) => [Number(r[0]), Number(r[1])]);
+    for (const r of (await this.#writer.runAndReadAll('SELECT resource_id FROM resources')).getRowsJS()) this.#knownResources.add(r[0] as bigint);
+    for (const r of (await this.#writer.runAndReadAll('SELECT metric_id FROM metrics')).getRowsJS()) this.#knownMetrics.add(r[0] as bigint);
+    await this.#rebuildViews();
+  }
+
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  setProcesses(defs: readonly ProcessDefinitionForStore[]): void {
+    const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'utf8'));
+    this.#processes = defs.map((d) => ({ name: d.name, key: bytes(d.key), matchKey: bytes(d.match.attribute), matchValue: d.match.equals }));
+  }
+
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#writeChain.then(work);
+    this.#writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Appends the records and records `cursor` with them, in one transaction. */
+  append(records: readonly StoredRecord[], cursor: number): Promise<AppendResult> {
+    return this.#serial(() => this.#append(records, cursor));
+  }
+
+  async #append(records: readonly StoredRecord[], cursor: number): Promise<AppendResult> {
+    if (this.#closed) throw new Error('embedded store is closed');
+    if (cursor < this.#cursor) throw new Error(`store append: cursor ${cursor} is behind the stored cursor ${this.#cursor}`);
+    const last = records[records.length - 1];
+    const sliceMs = this.#o.sliceHours * 3_600_000;
+    const slice = Math.floor((last?.record.receivedAtMs ?? Date.now()) / sliceMs);
+    await this.#ensureSlice(slice, slice * sliceMs);
+    const w = this.#writer;
+    await w.run('BEGIN TRANSACTION');
+    try {
+      const appenders: DuckDBAppender[] = [];
+      const builders = {} as Record<SlicedTable, ChunkBuilder>;
+      for (const t of SLICED_TABLES) {
+        const appender = await w.createAppender(sliceTableName(t, slice));
+        appenders.push(appender);
+        builders[t] = new ChunkBuilder(appender, kindsOf(t));
       }
+      const newResources: ResourceRow[] = [];
+      const newMetrics: MetricRow[] = [];
+      let seqBase = 0n;
+      let seqIndex = 0n;
+      const sinks: RowSinks = {
+        spans: builders.spans,
+        logs: builders.logs,
+        points: builders.points,
+        links: builders.process_links,
+        logLinks: builders.process_log_links,
+        resource: (row) => {
+          if (this.#knownResources.has(row.id) || newResources.some((r) => r.id === row.id)) return;
+          newResources.push(row);
+        },
+        metric: (row) => {
+          if (this.#knownMetrics.has(row.id) || newMetrics.some((m) => m.id === row.id)) return;
+          newMetrics.push(row);
+        },
+        // Unique per log row: the record's queue position, then its index in the record.
+        nextLogSeq: () => seqBase + seqIndex++,
+        processes: this.#processes,
+      };
+      let items = 0;
+      let damaged = 0;
+      for (const { position, record } of records) {
+        seqBase = BigInt(position) << 20n;
+        seqIndex = 0n;
+        try {
+          items += addRecordRows(record, sinks);
+        } catch {
+          // Checked at ingest and by the queue's checksum: this cannot happen short of a bug; the
+          // record's rows so far stay, the rest is skipped and counted rather than blocking the store.
+          damaged++;
+        }
+      }
+      for (const t of SLICED_TABLES) builders[t].flush();
+      for (const a of appenders) a.closeSync();
+      for (const r of newResources) await this.#insertResource(r);
+      for (const m of newMetrics) await this.#insertMetric(m);
+      await w.run('UPDATE store_cursor SET position = $p WHERE id = 1', { p: BigInt(cursor) }, { p: BIGINT });
+      await w.run('COMMIT');
+      for (const r of newResources) this.#knownResources.add(r.id);
+      for (const m of newMetrics) this.#knownMetrics.add(m.id);
       this.#cursor = cursor;
+      return { items, damaged };
+    } catch (err) {
+      await w.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async #insertResource(r: ResourceRow): Promise<void> {
+    await this.#writer.run(
+      'INSERT OR IGNORE INTO resources VALUES ($id, $account, $service, $source, $resource, $scope, $scope_name, $seen)',
+      { id: r.id, account: r.accountId, service: r.serviceName, source: r.sourceName, resource: new DuckDBBlobValue(r.resource), scope: new DuckDBBlobValue(r.scope), scope_name: r.scopeName, seen: BigInt(Date.now()) },
+      { id: UBIGINT, account: VARCHAR, service: VARCHAR, source: VARCHAR, resource: BLOB, scope: BLOB, scope_name: VARCHAR, seen: BIGINT },
+    );
+  }
+
+  async #insertMetric(m: MetricRow): Promise<void> {
+    await this.#writer.run(
+      'INSERT OR IGNORE INTO metrics VALUES ($id, $name, $description, $unit, $type, $temporality, $mono)',
+      { id: m.id, name: m.name, description: m.description, unit: m.unit, type: m.type, temporality: Math.min(255, Math.max(0, m.temporality)), mono: m.isMonotonic },
+      { id: UBIGINT, name: VARCHAR, description: VARCHAR, unit: VARCHAR, type: UTINYINT, temporality: UTINYINT, mono: BOOLEAN },
+    );
+  }
+
+  async #ensureSlice(slice: number, startMs: number): Promise<void> {
+    if (this.#slices.some(([id]) => id === slice)) return;
+    for (const t of SLICED_TABLES) await this.#writer.run(createSliceSql(t, slice));
+    const endMs = startMs + this.#o.sliceHours * 3_600_000;
+    await this.#writer.run('INSERT INTO slices VALUES ($id, $start, $end) ON CONFLICT DO NOTHING', { id: BigInt(slice), start: BigInt(startMs), end: BigInt(endMs) }, { id: BIGINT, start: BIGINT, end: BIGINT });
+    this.#slices.push([slice, startMs]);
+    this.#slices.sort((a, b) => a[0] - b[0]);
+    await this.#rebuildViews();
+  }
+
+  async #rebuildViews(): Promise<void> {
+    const ids = this.#slices.map(([id]) => id);
+    for (const t of SLICED_TABLES) await this.#writer.run(viewSql(t, ids));
+  }
+
+  // ---- retention ----
+
+  /** Drops slices past the retention and, while over the disk cap, the oldest ones. */
+  retain(nowMs: number): Promise<{ dropped: number }> {
+    return this.#serial(async () => {
+      let dropped = 0;
+      const sliceMs = this.#o.sliceHours * 3_600_000;
+      const cutoff = nowMs - this.#o.retentionHours * 3_600_000;
+      // Never the newest slice: it is where appends go.
+      while (this.#slices.length > 1 && (this.#slices[0] as [number, number])[1] + sliceMs <= cutoff) {
+        await this.#dropOldest('retention');
+        dropped++;
+      }
+      if (dropped > 0 || this.#o.maxDiskBytes > 0) await this.#writer.run('CHECKPOINT');
+      if (this.#o.maxDiskBytes > 0) {
+        // Blocks of dropped tables are free only after a checkpoint: measure after each.
+        while (this.#slices.length > 1 && (await this.#usedBytes()) > this.#o.maxDiskBytes) {
+          await this.#dropOldest('disk cap');
+          await this.#writer.run('CHECKPOINT');
+          dropped++;
+        }
+      }
+      return { dropped };
     });
   }
 
-  async cursor(): Promise<QueuePosition> {
-    this.#assertOpen();
-    // Only this store writes the file, so the cached value is the committed one.
-    return this.#writes.run(() => Promise.resolve(this.#cursor));
+  async #dropOldest(reason: string): Promise<void> {
+    const oldest = this.#slices.shift();
+    if (oldest === undefined) return;
+    const [id, startMs] = oldest;
+    await this.#rebuildViews();
+    await this.#writer.run('BEGIN TRANSACTION');
+    try {
+      for (const t of SLICED_TABLES) await this.#writer.run(`DROP TABLE IF EXISTS ${sliceTableName(t, id)}`);
+      await this.#writer.run('DELETE FROM slices WHERE slice_id = $id', { id: BigInt(id) }, { id: BIGINT });
+      await this.#writer.run('COMMIT');
+    } catch (err) {
+      await this.#writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    this.#o.log?.('info', 'embedded store: a time slice left the store', { reason, sliceStart: new Date(startMs).toISOString() });
   }
 
-  async getTrace(traceId: string): Promise<SpanRow[]> {
-    this.#assertOpen();
-    const id = normaliseTraceId(traceId);
-    if (id === undefined) return [];
-    return (await this.#query(traceQuery(id))).map(rowToSpan);
+  /** Blocks in use in the database file plus the WAL not yet checkpointed into it. */
+  async #usedBytes(): Promise<number> {
+    const r = (await this.#writer.runAndReadAll('SELECT block_size, used_blocks FROM pragma_database_size()')).getRowsJS()[0];
+    const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
+    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0) + wal;
   }
 
-  async queryLogs(query: LogQuery): Promise<LogRow[]> {
-    this.#assertOpen();
-    return (await this.#query(logsQuery(query))).map(rowToLog);
+  async diskStats(): Promise<StoreDiskStats> {
+    const file = await stat(this.#o.path).then((s) => s.size).catch(() => 0);
+    const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
+    return { fileBytes: file + wal, usedBytes: await this.#usedBytes(), oldestRetainedMs: this.#slices[0]?.[1], slices: this.#slices.length };
   }
 
-  async queryMetrics(query: MetricQuery): Promise<MetricSeries[]> {
-    this.#assertOpen();
-    return rowsToSeries(await this.#query(metricsQuery(query)));
-  }
+  // ---- reads ----
 
-  async counts(): Promise<{ spans: number; logs: number; points: number }> {
-    this.#assertOpen();
-    const rows = await this.#query({
-      sql:
-        'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM logs) AS logs, ' +
-        '(SELECT count(*) FROM metric_points) AS points',
-      values: {},
-      types: {},
-    });
-    const row = rows[0];
-    return { spans: Number(row?.['spans'] ?? 0), logs: Number(row?.['logs'] ?? 0), points: Number(row?.['points'] ?? 0) };
+  /** Runs a read query on the reader connection (never blocked by, never seeing half of, an append). */
+  async query(sql: string, values: Record<string, DuckDBValue> = {}, types: Record<string, DuckDBType> = {}): Promise<Row[]> {
+    if (this.#closed) throw new Error('embedded store is closed');
+    const reader = await this.#reader.runAndReadAll(sql, values, types);
+    return reader.getRowObjectsJS();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#writeChain;
     this.#closed = true;
-    // Let the running and queued work finish before the handles go away.
-    await Promise.all([this.#writes.run(() => Promise.resolve()), this.#reads.run(() => Promise.resolve())]);
     this.#reader.closeSync();
     this.#writer.closeSync();
     this.#instance.closeSync();
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new Error('embedded store is closed');
-  }
-
-  #query(query: BoundQuery): Promise<Record<string, JS>[]> {
-    return this.#reads.run(async () => {
-      // Prepared and bound on every call rather than cached: DuckDB may plan a statement against the
-      // table state at prepare time (an unfiltered count(*) becomes a constant), and a cached plan
-      // then answers stale results after later appends.
-      const reader = await this.#reader.runAndReadAll(query.sql, query.values, query.types);
-      return reader.getRowObjectsJS();
-    });
-  }
-}
-
-async function rollbackQuietly(connection: DuckDBConnection): Promise<void> {
-  try {
-    await connection.run('ROLLBACK');
-  } catch {
-    // A failed COMMIT already ended the transaction; there is nothing left to roll back.
   }
 }

@@ -1,18 +1,23 @@
 /**
- * The embedded store: spans, logs and metric points of every account in one DuckDB file, appended
- * by the export consumer in batches together with the queue cursor (exactly once across crashes),
- * and read by the console's query API.
+ * The embedded store: spans, logs and metric points of every account in one DuckDB file, written and
+ * queried by a worker thread fed from the queue (one decode per record, straight into columns;
+ * exactly once across crashes), read by the console's query API.
  */
-export { createDuckDbStore } from './duckdb-store.js';
-export type { DuckDbStoreOptions } from './duckdb-store.js';
+export { startEmbeddedStore, StoreUnavailableError } from './embedded-store.js';
+export type { StartEmbeddedStoreOptions, StoreLogger } from './embedded-store.js';
+export { MAX_QUERY_ROWS, traceIdValue } from './read-queries.js';
 export type {
   EmbeddedStore,
+  InstanceQuery,
+  InstanceRow,
   LogQuery,
   LogRow,
   MetricPoint,
   MetricQuery,
   MetricSeries,
+  ProcessDefinitionForStore,
   SpanRow,
-  StoreItem,
+  StoreStatus,
+  TraceSearchQuery,
+  TraceSummary,
 } from './types.js';
-export { MAX_QUERY_ROWS } from './queries.js';

@@ -1,10 +1,3 @@
-import type { RequestBySignal, Signal } from '../otlp/model.js';
-import type { QueuePosition } from '../queue/types.js';
-
-/** One accepted, validated and enriched request of one account, as stored. */
-export type StoreItem = {
-  [S in Signal]: { signal: S; accountId: string; request: RequestBySignal[S] };
-}[Signal];
 
 export interface SpanRow {
   traceId: string;
@@ -84,6 +77,13 @@ export interface MetricSeries {
 
 export interface LogQuery {
   account?: string;
+  /** Viewer scope: only these accounts. */
+  accounts?: readonly string[];
+  service?: string;
+  /** Lowest SeverityNumber returned (1–24). */
+  minSeverity?: number;
+  /** Only records of this trace (32 hex). */
+  traceId?: string;
   source?: string;
   contains?: string;
   /** unix nanoseconds, inclusive */
@@ -96,6 +96,8 @@ export interface LogQuery {
 export interface MetricQuery {
   name?: string;
   account?: string;
+  /** Viewer scope: only these accounts. */
+  accounts?: readonly string[];
   since?: bigint;
   until?: bigint;
   /** Cap on points returned in all. */
@@ -175,18 +177,45 @@ export interface TraceSummary {
   services: string[];
 }
 
+/** What /readyz and /metrics say about the store. */
+export interface StoreStatus {
+  /** The worker is running and has opened the database. */
+  up: boolean;
+  /** Why not, when not. */
+  reason?: string;
+  /** Times the worker was restarted after dying. */
+  restarts: number;
+  /** Age of the oldest queued record the store has not committed yet (0 when caught up). */
+  lagSeconds: number;
+  /** Bytes of the database file(s) and bytes in use by live data. */
+  fileBytes: number;
+  usedBytes: number;
+  /** Receive time (unix ms) where the oldest retained slice starts. */
+  oldestRetainedMs: number | undefined;
+  /** Items stored since start, and records skipped as unreadable. */
+  storedItems: number;
+  damagedRecords: number;
+}
+
+/**
+ * The embedded store as the rest of the hub sees it: it consumes its own queue reader (in a worker
+ * thread, off the ingest event loop) and answers the console's queries. Queries reject with
+ * StoreUnavailableError while the worker restarts.
+ */
 export interface EmbeddedStore {
-  /**
-   * Appends the items and records `cursor` as the queue position they end at, in one transaction:
-   * after a crash the store resumes from `cursor()` and nothing is stored twice or lost.
-   */
-  append(items: StoreItem[], cursor: QueuePosition): Promise<void>;
-  /** The queue position stored with the last committed append (0 when none). */
-  cursor(): Promise<QueuePosition>;
   getTrace(traceId: string): Promise<SpanRow[]>;
   queryLogs(query: LogQuery): Promise<LogRow[]>;
   queryMetrics(query: MetricQuery): Promise<MetricSeries[]>;
+  metricNames(query: { accounts?: readonly string[] }): Promise<string[]>;
+  searchTraces(query: TraceSearchQuery): Promise<TraceSummary[]>;
+  /** The processes whose spans are linked to their business keys as they are stored. */
+  setProcesses(defs: readonly ProcessDefinitionForStore[]): void;
+  processInstances(def: ProcessDefinitionForStore, query: InstanceQuery): Promise<InstanceRow[]>;
+  processInstance(def: ProcessDefinitionForStore, key: string): Promise<{ row: InstanceRow; spans: SpanRow[]; logs: LogRow[] } | undefined>;
   /** Row counts, for tests and /metrics. */
   counts(): Promise<{ spans: number; logs: number; points: number }>;
+  status(): StoreStatus;
+  /** Resolves true once everything appended to the queue up to `position` is stored, false on timeout. */
+  waitFor(position: number, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { createAccountRegistry } from '../../src/accounts/index.js';
+import { openAccountRegistry } from '../../src/accounts/index.js';
 import type { AccountRegistry } from '../../src/accounts/index.js';
 import { verifySigV4 } from '../../src/auth/index.js';
 import type { SigV4Outcome, SigV4Request } from '../../src/auth/index.js';
@@ -32,7 +32,7 @@ function verify(registry: AccountRegistry, req: SigV4Request, now: Date): SigV4O
     service: 'execute-api',
     maxSkewSeconds: 300,
     now,
-    lookupKey: (id) => registry.lookupAccessKey(id),
+    lookupKey: (id, token) => registry.lookupAccessKey(id, token),
   });
 }
 
@@ -41,8 +41,8 @@ test('registry keys and sessions verify; revoke, delete and expiry are enforced'
   try {
     let nowMs = Date.parse('2025-06-10T12:00:00Z');
     const now = () => new Date(nowMs);
-    const registry = createAccountRegistry({ dataDir, masterKey: randomBytes(32), now });
-    const acct = registry.add({ id: '123456789012', name: 'Orders' });
+    const registry = await openAccountRegistry({ dataDir, masterKey: randomBytes(32), now });
+    const acct = await registry.add({ id: '123456789012', name: 'Orders' });
 
     const longTerm = await sign(acct, now());
     assert.deepEqual(verify(registry, longTerm, now()), { ok: true, accountId: '123456789012', accessKeyId: acct.accessKeyId, temporary: false });
@@ -51,12 +51,12 @@ test('registry keys and sessions verify; revoke, delete and expiry are enforced'
     const temp = await sign(session, now());
     assert.deepEqual(verify(registry, temp, now()), { ok: true, accountId: '123456789012', accessKeyId: session.accessKeyId, temporary: true });
 
-    registry.revoke('123456789012');
+    await registry.revoke('123456789012');
     for (const req of [longTerm, temp]) {
       const o = verify(registry, req, now());
       assert.ok(!o.ok && o.status === 403 && /revoked/.test(o.message));
     }
-    registry.restore('123456789012');
+    await registry.restore('123456789012');
     assert.equal(verify(registry, longTerm, now()).ok, true);
 
     nowMs += 901_000;
@@ -64,11 +64,14 @@ test('registry keys and sessions verify; revoke, delete and expiry are enforced'
     const expired = verify(registry, late, now());
     assert.ok(!expired.ok && /security token included in the request is expired/.test(expired.message));
 
-    const second = registry.rotate('123456789012');
-    registry.deleteCredential('123456789012', acct.accessKeyId);
+    const second = await registry.rotate('123456789012');
+    await registry.deleteCredential('123456789012', acct.accessKeyId);
     const deleted = verify(registry, await sign(acct, now()), now());
     assert.ok(!deleted.ok && /security token included in the request is invalid/.test(deleted.message));
     assert.equal(verify(registry, await sign(second, now()), now()).ok, true);
+    const orphan = verify(registry, await sign(session, now()), now());
+    assert.ok(!orphan.ok && /security token included in the request is invalid/.test(orphan.message), 'a session dies with its parent key');
+    await registry.close();
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -1,10 +1,10 @@
 /**
  * The accounts admin API (console port, admin token): onboarding, listing without secrets, key
- * rotation and deletion, revoke/restore, the audit log, and encryption at rest of accounts.json.
+ * rotation and deletion, revoke/restore, the audit log, and encryption at rest of the registry.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { marker, send, signedLogs, type TestAccount } from '../helpers/signed-client.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
@@ -165,11 +165,23 @@ test('the audit log records every admin action, without secrets', async () => {
   for (const s of secrets) assert.ok(!text.includes(s), 'a secret appears in the audit log');
 });
 
-test('accounts.json holds no plaintext secret and is readable by the owner only', async () => {
-  const file = join(t.dataDir, 'accounts.json');
-  const text = await readFile(file, 'utf8');
+test('the registry database holds no plaintext secret and is readable by the owner only', async () => {
+  const names = (await readdir(t.dataDir)).filter((n) => n.startsWith('registry.duckdb'));
+  assert.ok(names.includes('registry.duckdb'));
   assert.ok(secrets.length >= 7);
-  for (const s of secrets) assert.ok(!text.includes(s), 'a plaintext secret in accounts.json');
-  assert.match(text, /111122223333/, 'ids are stored in clear (not secret)');
-  assert.equal((await stat(file)).mode & 0o777, 0o600);
+  for (const name of names) {
+    const bytes = await readFile(join(t.dataDir, name));
+    for (const s of secrets) assert.ok(!bytes.includes(s), `a plaintext secret in ${name}`);
+    assert.equal((await stat(join(t.dataDir, name))).mode & 0o777, 0o600, name);
+  }
+  assert.equal((await stat(t.dataDir)).mode & 0o777, 0o700);
+});
+
+test('a malformed percent-encoding in an account path is 400, not 500', async () => {
+  for (const path of ['/api/accounts/%E0%A4%A', '/api/accounts/%E0%A4%A/revoke', '/api/accounts/111122223333/credentials/%ZZ']) {
+    const method = path.endsWith('revoke') ? 'POST' : path.includes('credentials') ? 'DELETE' : 'GET';
+    const r = await t.api(path, { method });
+    assert.equal(r.status, 400, `${method} ${path} -> ${r.status} ${JSON.stringify(r.json)}`);
+    assert.equal(r.json?.error?.code, 'E2E_BAD_REQUEST');
+  }
 });

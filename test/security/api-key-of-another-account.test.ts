@@ -33,7 +33,7 @@ test("B's API key rotated away does not work for B either", async () => {
   const registry = fx.t.hub.security.registry;
   assert.ok(registry !== undefined);
   const old = fx.b.apiKey;
-  registry.rotateApiKey(fx.b.id, 'test');
+  await registry.rotateApiKey(fx.b.id, 'test');
   const m = marker('rotated-key');
   const r = await fx.send(await signedLogs(fx.t.otlpUrl, fx.b, m, { apiKey: old }));
   assert.equal(r.status, 403);

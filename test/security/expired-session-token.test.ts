@@ -1,16 +1,17 @@
 /**
  * Attack: session credentials used after they expire, or with a token that is not theirs.
  * Expiry is tested twice: at registry + verifier level with an injected clock (exactly at the
- * boundary), and over HTTP against a running hub whose session's expiration is moved a second
- * ahead (the hub's clock is real and the shortest TTL it issues is 60 s).
+ * boundary), and over HTTP against a running hub with a session that expires a second after it
+ * is made (the hub's clock is real and the shortest TTL it issues is 60 s, so the test mints it
+ * with the hub's master key, as the hub itself would have an hour earlier).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAccountRegistry } from '../../src/accounts/index.js';
+import { createSessionCodec, deriveKeys, openAccountRegistry, parseMasterKey } from '../../src/accounts/index.js';
 import { verifySigV4 } from '../../src/auth/index.js';
 import {
   REGION,
@@ -51,15 +52,15 @@ test('registry + verifier with an injected clock: accepted until the expiration 
   const dataDir = await mkdtemp(join(tmpdir(), 'e2e-session-clock-'));
   try {
     let now = new Date('2025-03-01T12:00:00Z');
-    const registry = createAccountRegistry({ dataDir, masterKey: randomBytes(32), now: () => now });
-    const created = registry.add({ id: 'acct-clock', name: 'clock' });
+    const registry = await openAccountRegistry({ dataDir, masterKey: randomBytes(32), now: () => now });
+    const created = await registry.add({ id: 'acct-clock', name: 'clock' });
     const session = registry.issueSession(created.accessKeyId, 60);
     assert.equal(session.expiration, '2025-03-01T12:01:00.000Z');
     const verifyAt = async (at: Date) => {
       const signed = await signWithSmithy('https://hub.example', logsRequest('https://hub.example', 'x'), session, { signingDate: at });
       return verifySigV4(
         { method: signed.method, rawPath: signed.path, headers: signed.headers, body: signed.body },
-        { region: REGION, service: SERVICE, maxSkewSeconds: 300, now: at, lookupKey: (id) => registry.lookupAccessKey(id) },
+        { region: REGION, service: SERVICE, maxSkewSeconds: 300, now: at, lookupKey: (id, token) => registry.lookupAccessKey(id, token) },
       );
     };
     now = new Date('2025-03-01T12:00:59Z');
@@ -71,6 +72,7 @@ test('registry + verifier with an injected clock: accepted until the expiration 
     now = new Date('2025-03-01T13:00:00Z');
     const later = await verifyAt(now);
     assert.ok(!later.ok && later.status === 403 && later.message === 'The security token included in the request is expired');
+    await registry.close();
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -84,21 +86,19 @@ test('over HTTP: a session works until its expiration, then 403 expired and noth
   assert.equal(live.status, 200, live.body.toString());
   await eventually(async () => (await storedLogs(fx.t, ok)).length === 1, 'the live session\'s log');
 
-  // Move this session's expiration to just ahead, as if it had been issued an hour ago, and let the
-  // running hub re-read accounts.json (the expiration is stored in clear; only secrets are sealed).
-  const file = join(fx.t.dataDir, 'accounts.json');
-  const json = JSON.parse(await readFile(file, 'utf8')) as { sessions: { accessKeyId: string; expiration: string }[] };
-  const entry = json.sessions.find((s) => s.accessKeyId === session.accessKeyId);
-  assert.ok(entry !== undefined);
-  const expiresAtMs = Date.now() + 1000;
-  entry.expiration = new Date(expiresAtMs).toISOString();
-  await writeFile(file, JSON.stringify(json), { mode: 0o600 });
-  fx.t.hub.security.registry?.reload();
+  // A session of the same account that expires in a few seconds, minted with the hub's master key the
+  // way the hub mints them (sessions are stateless: nothing to edit in the registry).
+  const masterKey = parseMasterKey(await readFile(join(fx.t.dataDir, 'master.key'), 'utf8'), 'master.key');
+  const expiresAtMs = Date.now() + 5000;
+  const minted = createSessionCodec(deriveKeys(masterKey)).mint({ parentAccessKeyId: fx.a.accessKeyId, accountId: fx.a.id, expiresAtMs });
+  const short = { accessKeyId: minted.accessKeyId, secretAccessKey: minted.secretAccessKey, sessionToken: minted.sessionToken };
+  const early = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, marker('session-short-live'), { credentials: short }));
+  assert.equal(early.status, 200, 'the short session works before it expires');
   await new Promise((r) => setTimeout(r, Math.max(0, expiresAtMs - Date.now()) + 100));
 
   const baseline = await fx.snapshot();
   const m = marker('session-expired');
-  const r = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, m, { credentials: session }));
+  const r = await fx.send(await signedLogs(fx.t.otlpUrl, fx.a, m, { credentials: short }));
   assert.equal(r.status, 403);
   assert.equal(statusMessage(r), 'The security token included in the request is expired');
   await fx.assertNothingStored(m, baseline);

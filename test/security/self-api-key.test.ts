@@ -42,7 +42,7 @@ test('unsigned: 401; unknown key: 403; neither reveals a key', async () => {
 test('after the API key is rotated, the self route hands out the new one', async () => {
   const registry = fx.t.hub.security.registry;
   assert.ok(registry !== undefined);
-  const fresh = registry.rotateApiKey(fx.b.id, 'test');
+  const fresh = await registry.rotateApiKey(fx.b.id, 'test');
   const r = await send(fx.t.otlpUrl, await signedGet(fx.t.otlpUrl, '/v1/self/api-key', fx.b));
   assert.deepEqual(JSON.parse(r.body.toString()), { accountId: fx.b.id, apiKey: fresh });
 });

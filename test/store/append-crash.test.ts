@@ -5,14 +5,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDuckDbStore } from '../../src/store/index.js';
+import { openDuckDbStore } from '../../src/store/duckdb-store.js';
+import { counts, getTrace } from '../../src/store/read-queries.js';
 
 // Runs both from source under tsx (this file is .ts) and compiled (dist/test/store/*.js): the child
 // imports the store module of the same flavour.
 const here = fileURLToPath(import.meta.url);
 const fromSource = here.endsWith('.ts');
 const repoRoot = resolve(dirname(here), fromSource ? '../..' : '../../..');
-const storeModule = join(repoRoot, fromSource ? 'src/store/index.ts' : 'dist/src/store/index.js');
+const srcDir = join(repoRoot, fromSource ? 'src' : 'dist/src');
 const childScript = join(repoRoot, 'test/fixtures/store-append-child.mjs');
 
 const SPANS_PER_BATCH = 50;
@@ -32,7 +33,7 @@ function runAndKill(dbPath: string, first: number, killAfter: number, delayMs: n
   const args = [
     ...(fromSource ? ['--import', 'tsx'] : []),
     childScript,
-    storeModule,
+    srcDir,
     dbPath,
     String(SPANS_PER_BATCH),
     String(first),
@@ -62,7 +63,7 @@ function runAndKill(dbPath: string, first: number, killAfter: number, delayMs: n
   });
 }
 
-describe('embedded store: kill -9 during appends', () => {
+describe('embedded store: kill -9 during appends (in the process that owns the database)', () => {
   it('resumes from the stored cursor with exactly the rows of the batches up to it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2e-store-crash-'));
     const dbPath = join(dir, 'store.duckdb');
@@ -79,17 +80,17 @@ describe('embedded store: kill -9 during appends', () => {
         const lastPrinted = run.printed.at(-1) ?? first * 1000;
         assert.ok(run.printed.length >= killAfter);
 
-        const store = await createDuckDbStore({ path: dbPath });
+        const store = await openDuckDbStore({ path: dbPath, maxMemoryBytes: 64 << 20, threads: 1, retentionHours: 1e6, maxDiskBytes: 0, sliceHours: 1e5 });
         try {
-          const cursor = await store.cursor();
+          const cursor = store.cursor;
           assert.ok(cursor >= lastPrinted, `stored cursor ${cursor} >= last acknowledged ${lastPrinted}`);
           assert.equal(cursor % 1000, 0);
           const batches = cursor / 1000;
-          assert.deepEqual(await store.counts(), { spans: batches * SPANS_PER_BATCH, logs: 0, points: 0 });
+          assert.deepEqual(await counts(store), { spans: batches * SPANS_PER_BATCH, logs: 0, points: 0 });
           // Every stored batch is whole and stored once; the batch after the cursor is absent.
           for (let b = 0; b <= batches; b++) {
             const traceId = (b + 1).toString(16).padStart(32, '0');
-            const spans = await store.getTrace(traceId);
+            const spans = await getTrace(store, traceId);
             assert.equal(spans.length, b < batches ? SPANS_PER_BATCH : 0, `batch ${b}`);
           }
           first = batches;

@@ -18,7 +18,7 @@ import type {
   SpanLink,
   SummaryDataPoint,
 } from '../../src/otlp/model.js';
-import type { StoreItem } from '../../src/store/types.js';
+import type { TestItem as StoreItem } from '../helpers/store-fixture.js';
 
 /** Plain value → AnyValue: string, boolean, bigint (int), number (double), Uint8Array (bytes), arrays, objects (kvlist). */
 export type PlainAttr = string | boolean | bigint | number | Uint8Array | PlainAttr[] | { [key: string]: PlainAttr } | null;

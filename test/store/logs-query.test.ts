@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDuckDbStore, type EmbeddedStore } from '../../src/store/index.js';
+import { openStoreFixture, type StoreFixture } from '../helpers/store-fixture.js';
 import { anyValue, attrs, hex, item, logRecord, logsRequest, stampedResource, type PlainAttr } from './builders.js';
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -24,11 +24,11 @@ const BODIES: [string, PlainAttr, unknown][] = [
 
 describe('embedded store: logs', () => {
   let dir: string;
-  let store: EmbeddedStore;
+  let store: StoreFixture;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-store-logs-'));
-    store = await createDuckDbStore({ path: join(dir, 'store.duckdb') });
+    store = await openStoreFixture(dir);
     const records = BODIES.map(([kind, body], i) =>
       logRecord({
         timeUnixNano: T0 + BigInt(i) * SECOND,
@@ -61,7 +61,6 @@ describe('embedded store: logs', () => {
           ),
         ),
       ],
-      7,
     );
   });
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDuckDbStore, type EmbeddedStore, type MetricSeries } from '../../src/store/index.js';
+import type { MetricSeries } from '../../src/store/index.js';
+import { openStoreFixture, type StoreFixture } from '../helpers/store-fixture.js';
 import {
   attrs,
   expHistogramPoint,
@@ -29,11 +30,11 @@ function find(series: MetricSeries[], name: string, accountId = A): MetricSeries
 
 describe('embedded store: metrics', () => {
   let dir: string;
-  let store: EmbeddedStore;
+  let store: StoreFixture;
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'e2e-store-metrics-'));
-    store = await createDuckDbStore({ path: join(dir, 'store.duckdb') });
+    store = await openStoreFixture(dir);
     const resource = { resource: stampedResource(A, 'resource-source', 'shop') };
     await store.append(
       [
@@ -107,7 +108,6 @@ describe('embedded store: metrics', () => {
           ),
         ),
       ],
-      99,
     );
   });
 

@@ -1,7 +1,6 @@
 /**
- * Runs async tasks one at a time, in call order. A DuckDB connection runs one statement at a time
- * and a transaction must not interleave with other statements on its connection, so every use of a
- * connection goes through one of these.
+ * Runs async tasks one at a time, in call order: a DuckDB connection runs one statement at a time,
+ * and registry changes must be validated against the state the previous change left.
  */
 export class Serial {
   #tail: Promise<unknown> = Promise.resolve();

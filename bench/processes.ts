@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { stringify } from 'yaml';
+
+/** Child processes the benchmark measures from the outside, as an operator would. */
+export const root = resolve(new URL('../..', import.meta.url).pathname);
+const CLK_TCK = 100;
+
+export interface Child {
+  child: ChildProcess;
+  /** Listening ports by name (otlp, console, health…). */
+  ports: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** Starts `args` and resolves once `ready(line)` returns ports from one of its JSON log lines. */
+export function startChild(args: string[], ready: (line: Record<string, unknown>) => Record<string, number> | undefined, env: Record<string, string> = {}): Promise<Child> {
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  return new Promise((res, rej) => {
+    let done = false;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (done) return;
+      try {
+        const ports = ready(JSON.parse(line) as Record<string, unknown>);
+        if (ports !== undefined) {
+          done = true;
+          res({
+            child,
+            ports,
+            stop: () =>
+              new Promise<void>((r) => {
+                if (child.exitCode !== null) return r();
+                child.once('exit', () => r());
+                child.kill('SIGTERM');
+                setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+              }),
+          });
+        }
+      } catch {
+        // not a JSON line
+      }
+    });
+    child.once('exit', (code) => {
+      if (!done) rej(new Error(`${args.join(' ')} exited with ${code} before it was ready`));
+    });
+  });
+}
+
+function portOf(address: unknown): number | undefined {
+  return typeof address === 'string' ? Number(address.split(':').pop()) : undefined;
+}
+
+/** A hub (`e2e-o11y hub`) with `config`, ready when it logged "hub started". */
+export async function startHub(dir: string, name: string, config: Record<string, unknown>, adminToken: string): Promise<Child> {
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, stringify(config));
+  return startChild(
+    [join(root, 'dist/src/cli/main.js'), 'hub', '--config', file],
+    (l) => {
+      if (l['msg'] !== 'hub started') return undefined;
+      const otlp = portOf(l['otlp']);
+      const consolePort = portOf(l['console']);
+      return otlp === undefined || consolePort === undefined ? undefined : { otlp, console: consolePort };
+    },
+    { E2E_ADMIN_TOKEN: adminToken, E2E_LOG_FORMAT: 'json' },
+  );
+}
+
+/** An agent (`e2e-o11y agent`), ready when it logged "agent started". */
+export async function startAgent(dir: string, config: Record<string, unknown>): Promise<Child> {
+  const file = join(dir, 'agent.yaml');
+  await writeFile(file, stringify(config));
+  return startChild([join(root, 'dist/src/cli/main.js'), 'agent', '--config', file], (l) => {
+    if (l['msg'] !== 'agent started') return undefined;
+    const otlp = portOf(l['otlp']);
+    return otlp === undefined ? undefined : { otlp };
+  }, { E2E_LOG_FORMAT: 'json' });
+}
+
+export function startBaseline(): Promise<Child> {
+  return startChild([join(root, 'dist/bench/baseline-server.js')], (l) => (l['event'] === 'listening' && typeof l['port'] === 'number' ? { otlp: l['port'] } : undefined));
+}
+
+/** CPU seconds (user + system, every thread) a process used so far. */
+export async function cpuSeconds(pid: number | undefined): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Peak resident set (VmHWM) in MiB. */
+export async function peakRssMb(pid: number | undefined): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+/** The value of one sample of the hub's /metrics (label order as the registry prints it). */
+export async function metric(consolePort: number, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${consolePort}/metrics`)).text();
+  const wanted = Object.entries(labels);
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (wanted.some(([k, v]) => !line.includes(`${k}="${v}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}

@@ -1,0 +1,425 @@
+import { Worker } from 'node:worker_threads';
+import { readRecord } from '../pipeline/queue-record.js';
+import type { QueueReader, QueueRecord } from '../queue/types.js';
+import type { FromWorker, QueryMethod, ToWorker } from './worker-protocol.js';
+import type { DuckDbStoreOptions, StoreDiskStats } from './duckdb-store.js';
+import type {
+  EmbeddedStore,
+  InstanceQuery,
+  InstanceRow,
+  LogQuery,
+  LogRow,
+  MetricQuery,
+  MetricSeries,
+  ProcessDefinitionForStore,
+  SpanRow,
+  StoreStatus,
+  TraceSearchQuery,
+  TraceSummary,
+} from './types.js';
+
+/** A query or write the store cannot run now (its worker is restarting or failed to open). */
+export class StoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface StoreLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log'> {
+  /** The store's own queue reader (`embedded`); the store keeps its position in the database. */
+  reader: QueueReader;
+  logger: StoreLogger;
+  /** Told how many items each committed batch held. */
+  onStored?: (items: number) => void;
+  /** Records / bytes per append transaction. Defaults 4096 / 16 MiB. */
+  batchMaxRecords?: number;
+  batchMaxBytes?: number;
+  /** Longest wait before restarting a dead worker (doubling from 250 ms). Default 10 s. */
+  maxRestartDelayMs?: number;
+  /** How often retention and the disk cap are applied. Default 60 s. */
+  retentionIntervalMs?: number;
+  /** Told about every worker thread started (monitoring hooks, crash tests). */
+  onWorker?: (worker: Worker) => void;
+}
+
+const WORKER_URL = new URL('./store-worker.js', import.meta.url);
+/** A query that takes longer than this answers an error rather than hanging an API call. */
+const QUERY_TIMEOUT_MS = 60_000;
+/** After this many worker deaths on the same batch, records are tried one by one, then skipped. */
+const POISON_ATTEMPTS = 3;
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * Starts the embedded store: a worker thread owning DuckDB, fed from the queue by this side (reads
+ * are cheap; the records' buffers are transferred, not copied). If the worker dies it is restarted
+ * with backoff and resumes at the position it committed; meanwhile ingest keeps acknowledging into
+ * the queue, queries answer StoreUnavailableError, and `status()` says so for /readyz and /metrics.
+ */
+export async function startEmbeddedStore(options: StartEmbeddedStoreOptions): Promise<EmbeddedStore> {
+  const store = new WorkerStore(options);
+  await store.start();
+  return store;
+}
+
+class WorkerStore implements EmbeddedStore {
+  readonly #o: StartEmbeddedStoreOptions;
+  #worker: Worker | undefined;
+  #up = false;
+  /** The reader stands at the committed position of the running worker: the feed may read. */
+  #feeding = false;
+  #reason = 'starting';
+  #restarts = 0;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+  #ready: { resolve: (cursor: number) => void; reject: (err: Error) => void } | undefined;
+  #cursor = 0;
+  #stopped = false;
+  #loop: Promise<void> = Promise.resolve();
+  #wake: (() => void) | undefined;
+  #processes: ProcessDefinitionForStore[] = [];
+  #disk: StoreDiskStats = { fileBytes: 0, usedBytes: 0, oldestRetainedMs: undefined, slices: 0 };
+  #oldestUnstoredAtMs: number | undefined;
+  #storedItems = 0;
+  #damaged = 0;
+  readonly #waiters = new Set<{ position: number; resolve: (ok: boolean) => void }>();
+  #timers: NodeJS.Timeout[] = [];
+  /** Batch start position and how many times the worker died on it. */
+  #poison = { position: -1, deaths: 0 };
+
+  constructor(options: StartEmbeddedStoreOptions) {
+    this.#o = options;
+  }
+
+  async start(): Promise<void> {
+    // The first open must work (a bad path or file is a start-up error); later deaths are restarted.
+    this.#cursor = await this.#spawn();
+    this.#seekReader();
+    this.#feeding = true;
+    this.#loop = this.#run();
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.#timers.push(t);
+    };
+    every(this.#o.retentionIntervalMs ?? 60_000, () => {
+      this.#call('retain', { nowMs: Date.now() }).catch((err: unknown) => this.#o.logger.warn({ err }, 'embedded store: retention failed'));
+    });
+    every(10_000, () => void this.#refreshStats());
+    void this.#refreshStats();
+  }
+
+  async #refreshStats(): Promise<void> {
+    try {
+      this.#disk = (await this.#call('stats', {})) as StoreDiskStats;
+    } catch {
+      // Down or busy: keep the last figures.
+    }
+  }
+
+  // ---- worker lifecycle ----
+
+  #spawn(): Promise<number> {
+    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    this.#worker = worker;
+    this.#o.onWorker?.(worker);
+    const ready = new Promise<number>((resolve, reject) => (this.#ready = { resolve, reject }));
+    worker.on('message', (m: FromWorker) => this.#onMessage(m));
+    worker.on('error', (err) => {
+      this.#o.logger.error({ err }, 'embedded store: worker crashed');
+    });
+    worker.on('exit', (code) => this.#onExit(worker, code));
+    const o = this.#o;
+    const open = { path: o.path, maxMemoryBytes: o.maxMemoryBytes, threads: o.threads, retentionHours: o.retentionHours, maxDiskBytes: o.maxDiskBytes, sliceHours: o.sliceHours };
+    this.#post({ type: 'open', options: open });
+    if (this.#processes.length > 0) this.#post({ type: 'processes', defs: this.#processes });
+    return ready;
+  }
+
+  #onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        this.#up = true;
+        this.#reason = '';
+        this.#ready?.resolve(m.cursor);
+        this.#ready = undefined;
+        return;
+      case 'open-failed':
+        this.#reason = `cannot open the database: ${m.message}`;
+        this.#ready?.reject(new StoreUnavailableError(this.#reason));
+        this.#ready = undefined;
+        void this.#worker?.terminate();
+        return;
+      case 'log':
+        this.#o.logger[m.level](m.fields ?? {}, m.message);
+        return;
+      case 'reply': {
+        const p = this.#pending.get(m.id);
+        if (p === undefined) return;
+        this.#pending.delete(m.id);
+        if (p.timer !== undefined) clearTimeout(p.timer);
+        if (m.ok) p.resolve(m.value);
+        else p.reject(m.name === 'RangeError' ? new RangeError(m.message) : new Error(m.message));
+      }
+    }
+  }
+
+  #onExit(worker: Worker, code: number): void {
+    if (worker !== this.#worker) return;
+    this.#worker = undefined;
+    this.#up = false;
+    this.#feeding = false;
+    const err = new StoreUnavailableError(this.#stopped ? 'the store is closed' : `the store worker stopped (exit code ${code}); restarting`);
+    for (const p of this.#pending.values()) {
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.#pending.clear();
+    this.#ready?.reject(err);
+    this.#ready = undefined;
+    if (this.#stopped) return;
+    this.#reason = err.message;
+    this.#o.logger.error({ exitCode: code, restarts: this.#restarts }, 'embedded store: worker stopped; restarting it (ingest keeps queueing)');
+    this.#restarts++;
+    const delay = Math.min(this.#o.maxRestartDelayMs ?? 10_000, 250 * 2 ** Math.min(this.#restarts - 1, 10));
+    const timer = setTimeout(() => void this.#respawn(), delay);
+    timer.unref();
+  }
+
+  async #respawn(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      // Past a record skipped as poison, else where the worker committed.
+      this.#cursor = Math.max(await this.#spawn(), this.#cursorOverride ?? 0);
+      this.#cursorOverride = undefined;
+      this.#seekReader();
+      this.#feeding = true;
+      this.#o.logger.info({ cursor: this.#cursor }, 'embedded store: worker restarted; resuming at its committed position');
+      this.#wake?.();
+    } catch (err) {
+      // #onExit schedules the next attempt when the worker goes away; make sure it does.
+      this.#o.logger.error({ err }, 'embedded store: restart failed');
+      void this.#worker?.terminate();
+    }
+  }
+
+  /** Puts the queue reader at the store's committed position (its own, transactional cursor). */
+  #seekReader(): void {
+    try {
+      this.#o.reader.seek(this.#cursor);
+    } catch (err) {
+      // A cursor the queue cannot honour (its data was lost or quarantined): continue where the queue can.
+      this.#o.logger.warn({ err, cursor: this.#cursor }, 'embedded store: stored position is not in the queue; continuing from the reader position');
+    }
+  }
+
+  #post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    this.#worker?.postMessage(message, transfer);
+  }
+
+  #call(type: 'append' | 'query' | 'retain' | 'stats' | 'close', body: Record<string, unknown>, transfer: ArrayBuffer[] = [], timeoutMs = QUERY_TIMEOUT_MS): Promise<unknown> {
+    if (this.#worker === undefined || !this.#up) return Promise.reject(new StoreUnavailableError(`the embedded store is not available: ${this.#reason || 'starting'}`));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { resolve, reject };
+      if (timeoutMs > 0) {
+        pending.timer = setTimeout(() => {
+          this.#pending.delete(id);
+          reject(new StoreUnavailableError(`the embedded store did not answer within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        pending.timer.unref();
+      }
+      this.#pending.set(id, pending);
+      this.#post({ type, id, ...body } as ToWorker, transfer);
+    });
+  }
+
+  // ---- the feed from the queue ----
+
+  async #run(): Promise<void> {
+    const reader = this.#o.reader;
+    let single = false;
+    while (!this.#stopped) {
+      if (!this.#feeding) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+          setTimeout(resolve, 500).unref();
+        });
+        continue;
+      }
+      const records = await reader.read({ maxRecords: single ? 1 : (this.#o.batchMaxRecords ?? 4096), maxBytes: this.#o.batchMaxBytes ?? 16 * 1024 * 1024, waitMs: 250 });
+      if (records.length === 0) {
+        this.#oldestUnstoredAtMs = undefined;
+        continue;
+      }
+      const first = records[0] as QueueRecord;
+      const next = (records[records.length - 1] as QueueRecord).next;
+      this.#noteLag(records);
+      try {
+        const result = (await this.#call('append', { records: records.map((r) => ({ position: r.position, data: r.data })), cursor: next }, transferList(records), 0)) as {
+          items: number;
+          damaged: number;
+        };
+        this.#poison = { position: -1, deaths: 0 };
+        single = false;
+        this.#committed(next, result.items, result.damaged);
+        await reader.ack(next).catch((err: unknown) => this.#o.logger.warn({ err }, 'embedded store: queue ack failed (the next one covers it)'));
+      } catch (err) {
+        if (this.#stopped) return;
+        if (!(err instanceof StoreUnavailableError)) {
+          // The worker is alive but the append failed (e.g. disk full): retry the same batch.
+          this.#o.logger.error({ err, position: first.position }, 'embedded store: append failed; retrying');
+          reader.seek(first.position);
+          await sleep(1000);
+          continue;
+        }
+        single = this.#notePoison(first, records.length, next) || single;
+        // The restart seeks the reader to the committed position.
+      }
+    }
+  }
+
+  /** Counts worker deaths on one batch; returns true when records should go one at a time. */
+  #notePoison(first: QueueRecord, count: number, next: number): boolean {
+    if (this.#poison.position !== first.position) this.#poison = { position: first.position, deaths: 0 };
+    this.#poison.deaths++;
+    if (this.#poison.deaths < POISON_ATTEMPTS) return false;
+    if (count > 1) return true;
+    // One record killed the worker three times: skip it (counted, logged) rather than stop the store.
+    this.#o.logger.error({ position: first.position, next }, 'embedded store: a queue record crashed the store worker repeatedly; it is skipped');
+    this.#damaged++;
+    this.#cursorOverride = next;
+    this.#poison = { position: -1, deaths: 0 };
+    return false;
+  }
+
+  /** A position to resume at instead of the committed one (past a skipped poison record). */
+  #cursorOverride: number | undefined;
+
+  #committed(next: number, items: number, damaged: number): void {
+    this.#cursor = next;
+    this.#storedItems += items;
+    this.#damaged += damaged;
+    if (damaged > 0) this.#o.logger.error({ damaged }, 'embedded store: unreadable queue records skipped');
+    this.#o.onStored?.(items);
+    for (const w of this.#waiters) {
+      if (w.position <= next) {
+        this.#waiters.delete(w);
+        w.resolve(true);
+      }
+    }
+  }
+
+  #noteLag(records: readonly QueueRecord[]): void {
+    const read = readRecord((records[0] as QueueRecord).data);
+    if (read.ok) this.#oldestUnstoredAtMs ??= read.record.receivedAtMs;
+  }
+
+  // ---- EmbeddedStore ----
+
+  #query<T>(method: QueryMethod, ...args: unknown[]): Promise<T> {
+    return this.#call('query', { method, args }) as Promise<T>;
+  }
+
+  getTrace(traceId: string): Promise<SpanRow[]> {
+    return this.#query('getTrace', traceId);
+  }
+
+  queryLogs(query: LogQuery): Promise<LogRow[]> {
+    return this.#query('queryLogs', query);
+  }
+
+  queryMetrics(query: MetricQuery): Promise<MetricSeries[]> {
+    return this.#query('queryMetrics', query);
+  }
+
+  metricNames(query: { accounts?: readonly string[] }): Promise<string[]> {
+    return this.#query('metricNames', query);
+  }
+
+  searchTraces(query: TraceSearchQuery): Promise<TraceSummary[]> {
+    return this.#query('searchTraces', query);
+  }
+
+  setProcesses(defs: readonly ProcessDefinitionForStore[]): void {
+    this.#processes = defs.map((d) => ({ name: d.name, match: { ...d.match }, key: d.key, steps: d.steps.map((s) => ({ ...s })) }));
+    if (this.#up) this.#post({ type: 'processes', defs: this.#processes });
+  }
+
+  processInstances(def: ProcessDefinitionForStore, query: InstanceQuery): Promise<InstanceRow[]> {
+    return this.#query('processInstances', def, query);
+  }
+
+  processInstance(def: ProcessDefinitionForStore, key: string): Promise<{ row: InstanceRow; spans: SpanRow[]; logs: LogRow[] } | undefined> {
+    return this.#query('processInstance', def, key);
+  }
+
+  counts(): Promise<{ spans: number; logs: number; points: number }> {
+    return this.#query('counts');
+  }
+
+  status(): StoreStatus {
+    const status: StoreStatus = {
+      up: this.#up,
+      restarts: this.#restarts,
+      lagSeconds: this.#oldestUnstoredAtMs === undefined ? 0 : Math.max(0, (Date.now() - this.#oldestUnstoredAtMs) / 1000),
+      fileBytes: this.#disk.fileBytes,
+      usedBytes: this.#disk.usedBytes,
+      oldestRetainedMs: this.#disk.oldestRetainedMs,
+      storedItems: this.#storedItems,
+      damagedRecords: this.#damaged,
+    };
+    if (!this.#up) status.reason = this.#reason;
+    return status;
+  }
+
+  waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    if (this.#cursor >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const w = { position, resolve };
+      this.#waiters.add(w);
+      setTimeout(() => {
+        if (this.#waiters.delete(w)) resolve(false);
+      }, timeoutMs).unref();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#wake?.();
+    await this.#loop.catch(() => undefined);
+    if (this.#worker !== undefined && this.#up) await this.#call('close', {}, [], 10_000).catch(() => undefined);
+    const worker = this.#worker;
+    if (worker !== undefined) await worker.terminate();
+    for (const w of this.#waiters) w.resolve(false);
+    this.#waiters.clear();
+  }
+}
+
+/** The distinct buffers of the records (transferred to the worker: no copy). */
+function transferList(records: readonly QueueRecord[]): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const r of records) {
+    const b = r.data.buffer;
+    // Only a buffer that is exactly the record can move; a shared one is copied by postMessage.
+    if (b instanceof ArrayBuffer && r.data.byteOffset === 0 && r.data.byteLength === b.byteLength) seen.add(b);
+  }
+  return [...seen];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

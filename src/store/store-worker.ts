@@ -1,0 +1,99 @@
+import { parentPort } from 'node:worker_threads';
+import { readRecord } from '../pipeline/queue-record.js';
+import { openDuckDbStore, type DuckDbStore, type StoredRecord } from './duckdb-store.js';
+import * as reads from './read-queries.js';
+import type { FromWorker, QueryMethod, ToWorker } from './worker-protocol.js';
+import type { InstanceQuery, LogQuery, MetricQuery, ProcessDefinitionForStore, TraceSearchQuery } from './types.js';
+
+/**
+ * The store worker thread: owns the DuckDB database, appends queue records (decoded once, straight
+ * into columns) and answers queries, so none of that work runs on the ingest event loop. It dies
+ * rather than limps on an unexpected error; the hub restarts it and it resumes at its cursor.
+ */
+const port = parentPort;
+if (port === null) throw new Error('store-worker.js must run in a worker thread');
+
+let store: DuckDbStore | undefined;
+const send = (message: FromWorker): void => port.postMessage(message);
+const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void =>
+  send(fields === undefined ? { type: 'log', level, message } : { type: 'log', level, message, fields });
+
+async function query(s: DuckDbStore, method: QueryMethod, args: unknown[]): Promise<unknown> {
+  switch (method) {
+    case 'getTrace':
+      return reads.getTrace(s, args[0] as string);
+    case 'queryLogs':
+      return reads.queryLogs(s, args[0] as LogQuery);
+    case 'queryMetrics':
+      return reads.queryMetrics(s, args[0] as MetricQuery);
+    case 'metricNames':
+      return reads.metricNames(s, args[0] as { accounts?: readonly string[] });
+    case 'searchTraces':
+      return reads.searchTraces(s, args[0] as TraceSearchQuery);
+    case 'processInstances':
+      return reads.processInstances(s, args[0] as ProcessDefinitionForStore, args[1] as InstanceQuery);
+    case 'processInstance':
+      return reads.processInstance(s, args[0] as ProcessDefinitionForStore, args[1] as string);
+    case 'counts':
+      return reads.counts(s);
+  }
+}
+
+async function handle(message: ToWorker): Promise<void> {
+  if (message.type === 'open') {
+    try {
+      store = await openDuckDbStore({ ...message.options, log });
+      send({ type: 'ready', cursor: store.cursor });
+    } catch (err) {
+      send({ type: 'open-failed', message: err instanceof Error ? err.message : String(err) });
+    }
+    return;
+  }
+  if (message.type === 'processes') {
+    store?.setProcesses(message.defs);
+    return;
+  }
+  const s = store;
+  if (s === undefined) {
+    send({ type: 'reply', id: message.id, ok: false, message: 'the store is not open', name: 'Error' });
+    return;
+  }
+  try {
+    let value: unknown;
+    switch (message.type) {
+      case 'append': {
+        const records: StoredRecord[] = [];
+        let damaged = 0;
+        for (const r of message.records) {
+          const read = readRecord(r.data);
+          if (read.ok) records.push({ position: r.position, record: read.record });
+          else damaged++;
+        }
+        const result = await s.append(records, message.cursor);
+        value = { items: result.items, damaged: result.damaged + damaged };
+        break;
+      }
+      case 'query':
+        value = await query(s, message.method, message.args);
+        break;
+      case 'retain':
+        value = await s.retain(message.nowMs);
+        break;
+      case 'stats':
+        value = await s.diskStats();
+        break;
+      case 'close':
+        await s.close();
+        store = undefined;
+        value = true;
+        break;
+    }
+    send({ type: 'reply', id: message.id, ok: true, value });
+  } catch (err) {
+    send({ type: 'reply', id: message.id, ok: false, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' });
+  }
+}
+
+port.on('message', (message: ToWorker) => {
+  void handle(message);
+});

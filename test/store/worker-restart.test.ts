@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StoreUnavailableError } from '../../src/store/index.js';
+import { eventually } from '../helpers/test-hub.js';
+import { openStoreFixture, recordOf } from '../helpers/store-fixture.js';
+import { hex, item, span, stampedResource, tracesRequest } from './builders.js';
+
+const trace = (n: number): string => n.toString(16).padStart(32, '0');
+const batch = (n: number) => item.traces('111111111111', tracesRequest([span({ name: `t${n}`, traceId: hex(trace(n)), spanId: hex('0000000000000001') })], { resource: stampedResource('111111111111', 'shop') }));
+
+describe('embedded store worker: death and restart', () => {
+  it('reports the store down, restarts the worker, and stores what was queued meanwhile exactly once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2e-store-restart-'));
+    const store = await openStoreFixture(dir, { maxRestartDelayMs: 200 });
+    try {
+      await store.append([batch(1), batch(2)]);
+      const worker = store.worker();
+      assert.ok(worker !== undefined);
+      await worker.terminate();
+      assert.equal(store.status().up, false);
+      assert.match(store.status().reason ?? '', /worker stopped/);
+      await assert.rejects(store.getTrace(trace(1)), StoreUnavailableError);
+      // Ingest keeps queueing while the store is down.
+      for (const n of [3, 4, 5]) assert.equal(await store.queue.append(recordOf(batch(n), Date.now())), 'ok');
+      await eventually(async () => store.status().up, 'the worker restarted', 20_000);
+      assert.equal(store.status().restarts, 1);
+      assert.ok(await store.waitFor(store.queue.endPosition(), 20_000));
+      for (const n of [1, 2, 3, 4, 5]) assert.equal((await store.getTrace(trace(n))).length, 1, `trace ${n} stored exactly once`);
+      assert.deepEqual(await store.counts(), { spans: 5, logs: 0, points: 0 });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a worker killed in the middle of a big append resumes at its committed position', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'e2e-store-restart-'));
+    const store = await openStoreFixture(dir, { maxRestartDelayMs: 200, batchMaxRecords: 50 });
+    try {
+      for (let n = 1; n <= 400; n++) assert.equal(await store.queue.append(recordOf(batch(n), Date.now())), 'ok');
+      // Kill it while it works through the backlog, twice.
+      for (let k = 0; k < 2; k++) {
+        await eventually(async () => (await store.counts().catch(() => ({ spans: 0 }))).spans > 0 || undefined, 'some spans stored', 20_000);
+        await store.worker()?.terminate();
+        await eventually(async () => store.status().up, 'restarted', 20_000);
+      }
+      assert.ok(await store.waitFor(store.queue.endPosition(), 30_000));
+      assert.deepEqual(await store.counts(), { spans: 400, logs: 0, points: 0 });
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
