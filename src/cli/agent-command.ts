@@ -3,7 +3,8 @@ import { loadAgentConfig, startAgent, type AgentConfig } from '../agent/index.js
 import { createLogger } from '../hub/logger.js';
 import { stopOnSignals } from './stop-on-signals.js';
 import { agentConfigProblems, assertNoProblems, checkConfig } from './check-config.js';
-import { dataDirErrorMessage, listenErrorMessage, type ListenerSetting } from './listen-error.js';
+import { listenErrorMessage, type ListenerSetting } from './listen-error.js';
+import { dataDirErrorMessage } from './data-dir-error.js';
 import { StartupError } from './startup-error.js';
 
 const HELP = `Usage: e2e-o11y agent --config FILE

@@ -10,7 +10,8 @@ import { sendOtlp, type RequestSigner } from '../demo/demo-sender.js';
 import { hubListeners } from './hub-command.js';
 import { stopOnSignals } from './stop-on-signals.js';
 import { assertNoProblems, hubConfigProblems } from './check-config.js';
-import { dataDirErrorMessage, listenErrorMessage } from './listen-error.js';
+import { listenErrorMessage } from './listen-error.js';
+import { dataDirErrorMessage } from './data-dir-error.js';
 import { StartupError } from './startup-error.js';
 import { countItems } from '../otlp/index.js';
 

@@ -3,7 +3,8 @@ import { loadHubConfig, type HubConfig } from '../config/index.js';
 import { startHub, type Hub } from '../hub/hub.js';
 import { createLogger } from '../hub/logger.js';
 import { assertNoProblems, checkConfig, hubConfigProblems } from './check-config.js';
-import { dataDirErrorMessage, listenErrorMessage, type ListenerSetting } from './listen-error.js';
+import { listenErrorMessage, type ListenerSetting } from './listen-error.js';
+import { dataDirErrorMessage } from './data-dir-error.js';
 import { StartupError } from './startup-error.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
