@@ -1,6 +1,7 @@
 // Type-aware lint: the rules that catch real bugs in async network code (floating promises,
 // misused promises, unsafe any on request paths), on top of the recommended sets.
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'agent-data/**', 'scripts/**', 'eslint.config.js', '.dependency-cruiser.cjs', 'test/fixtures/**/*.mjs'] },
@@ -19,6 +20,12 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
+  },
+  {
+    // The console's web app (web/): Preact hooks follow React's rules of hooks.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     // Tests read JSON answers loosely; the request paths under src/ may not.

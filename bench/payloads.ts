@@ -15,7 +15,7 @@ const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'be
 const scope = { name: 'bench', version: '1', attributes: [], droppedAttributesCount: 0 };
 
 /** One OTLP protobuf request body of `items` spans / log records / data points. */
-export function benchPayload(signal: Signal, items = 100): Uint8Array {
+export function benchPayload(signal: Signal, items = 100, seed = 0): Uint8Array {
   const now = BigInt(Date.now()) * 1_000_000n;
   if (signal === 'traces') {
     const traceId = randomBytes(16);
@@ -38,7 +38,7 @@ export function benchPayload(signal: Signal, items = 100): Uint8Array {
                 kind: 2,
                 startTimeUnixNano: now,
                 endTimeUnixNano: now + 1_000_000n,
-                attributes: attributes(i),
+                attributes: attributes(i + seed * items),
                 droppedAttributesCount: 0,
                 events: [],
                 droppedEventsCount: 0,
@@ -67,8 +67,8 @@ export function benchPayload(signal: Signal, items = 100): Uint8Array {
                 observedTimeUnixNano: now,
                 severityNumber: 9,
                 severityText: 'INFO',
-                body: { stringValue: `order ord-${i} processed in ${i % 97} ms` },
-                attributes: attributes(i),
+                body: { stringValue: `order ord-${seed}-${i} processed in ${(i + seed) % 97} ms` },
+                attributes: attributes(i + seed * items),
                 droppedAttributesCount: 0,
                 flags: 0,
                 traceId: new Uint8Array(0),
@@ -100,7 +100,7 @@ export function benchPayload(signal: Signal, items = 100): Uint8Array {
                   aggregationTemporality: 2,
                   isMonotonic: true,
                   dataPoints: Array.from({ length: items }, (_, i) => ({
-                    attributes: attributes(i),
+                    attributes: attributes(i + seed * items),
                     startTimeUnixNano: now - 60_000_000_000n,
                     timeUnixNano: now,
                     asInt: BigInt(i * 10),

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'yaml';
@@ -17,10 +17,11 @@ export interface Child {
 
 /** Starts `args` and resolves once `ready(line)` returns ports from one of its JSON log lines. */
 export function startChild(args: string[], ready: (line: Record<string, unknown>) => Record<string, number> | undefined, env: Record<string, string> = {}): Promise<Child> {
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   return new Promise((res, rej) => {
     let done = false;
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    // Logs go to stderr (the hub's, the agent's), the baseline prints to stdout: read both.
+    const onLine = (line: string): void => {
       if (done) return;
       try {
         const ports = ready(JSON.parse(line) as Record<string, unknown>);
@@ -41,7 +42,9 @@ export function startChild(args: string[], ready: (line: Record<string, unknown>
       } catch {
         // not a JSON line
       }
-    });
+    };
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', onLine);
     child.once('exit', (code) => {
       if (!done) rej(new Error(`${args.join(' ')} exited with ${code} before it was ready`));
     });
@@ -83,19 +86,59 @@ export function startBaseline(): Promise<Child> {
   return startChild([join(root, 'dist/bench/baseline-server.js')], (l) => (l['event'] === 'listening' && typeof l['port'] === 'number' ? { otlp: l['port'] } : undefined));
 }
 
-/** CPU seconds (user + system, every thread) a process used so far. */
-export async function cpuSeconds(pid: number | undefined): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+/** Fields of /proc/<pid>/stat after the parenthesised command name (field 3 is index 0). */
+async function statFields(pid: number): Promise<string[] | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
-/** Peak resident set (VmHWM) in MiB. */
+/** `pid` and all its descendants (the hub and its store process). */
+async function processTree(pid: number): Promise<number[]> {
+  const parents = new Map<number, number[]>();
+  for (const name of await readdir('/proc')) {
+    const child = Number(name);
+    if (!Number.isInteger(child)) continue;
+    const ppid = Number((await statFields(child))?.[1]);
+    if (!Number.isInteger(ppid)) continue;
+    const list = parents.get(ppid) ?? [];
+    list.push(child);
+    parents.set(ppid, list);
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    out.push(p);
+    for (const c of parents.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * CPU seconds (user + system, every thread) a process and its descendants used so far, including
+ * children that already exited (cutime/cstime), so the store process counts as the hub's own cost.
+ */
+export async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return NaN;
+  let ticks = 0;
+  for (const p of await processTree(pid)) {
+    const f = await statFields(p);
+    if (f === undefined) continue;
+    // utime, stime, cutime, cstime are fields 14–17.
+    ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+  }
+  return ticks / CLK_TCK;
+}
+
+/** Peak resident set (VmHWM) of a process and its descendants, in MiB. */
 export async function peakRssMb(pid: number | undefined): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  if (pid === undefined) return NaN;
+  let kb = 0;
+  for (const p of await processTree(pid)) {
+    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '');
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    if (m) kb += Number(m[1]);
+  }
+  return Math.round(kb / 1024);
 }
 
 /** The value of one sample of the hub's /metrics (label order as the registry prints it). */

@@ -40,15 +40,25 @@ interface Result {
   ratioToBaseline?: number;
 }
 
-function drive(port: number, signal: Signal, body: Uint8Array, headers: Record<string, string>): Promise<autocannon.Result> {
+/** Distinct requests (ids and times differ) cycled by the load, so storage is not flattered by duplicates. */
+const VARIANTS = 32;
+
+interface Variant {
+  body: Uint8Array;
+  headers: Record<string, string>;
+}
+
+function drive(port: number, signal: Signal, variants: readonly Variant[]): Promise<autocannon.Result> {
   return autocannon({
     url: `http://127.0.0.1:${port}/v1/${signal}`,
-    method: 'POST',
-    headers: { 'content-type': 'application/x-protobuf', ...headers },
-    body: Buffer.from(body),
     connections: CONNECTIONS,
     duration: DURATION_S,
+    requests: variants.map((v) => ({ method: 'POST', path: `/v1/${signal}`, headers: { 'content-type': 'application/x-protobuf', ...v.headers }, body: Buffer.from(v.body) })),
   });
+}
+
+function bodies(signal: Signal): Uint8Array[] {
+  return Array.from({ length: VARIANTS }, (_, seed) => benchPayload(signal, ITEMS, seed));
 }
 
 function hubConfig(dir: string, name: string, store: boolean): Record<string, unknown> {
@@ -65,15 +75,16 @@ function hubConfig(dir: string, name: string, store: boolean): Record<string, un
 }
 
 /** Runs one load against a fresh hub and measures it until the store (if any) caught up. */
-async function measureHub(dir: string, signal: Signal, store: boolean, body: Uint8Array): Promise<Result> {
+async function measureHub(dir: string, signal: Signal, store: boolean, payloads: readonly Uint8Array[]): Promise<Result> {
   const name = `${signal}-${store ? 'store' : 'nostore'}`;
   const hub = await startHub(dir, name, hubConfig(dir, name, store), ADMIN);
   try {
     const consolePort = hub.ports['console'] as number;
     const account = await createAccount(consolePort, ADMIN, ACCOUNT);
-    const headers = await signedHeaders(account, hub.ports['otlp'] as number, `/v1/${signal}`, body);
+    const port = hub.ports['otlp'] as number;
+    const variants = await Promise.all(payloads.map(async (body) => ({ body, headers: await signedHeaders(account, port, `/v1/${signal}`, body) })));
     const cpu0 = await cpuSeconds(hub.child.pid);
-    const r = await drive(hub.ports['otlp'] as number, signal, body, headers);
+    const r = await drive(port, signal, variants);
     const loadEnd = Date.now();
     const accepted = (r.requests.total - r.non2xx) * ITEMS;
     let catchUpSeconds: number | undefined;
@@ -108,9 +119,9 @@ async function measureHub(dir: string, signal: Signal, store: boolean, body: Uin
   }
 }
 
-async function measureBaseline(base: Child, signal: Signal, body: Uint8Array): Promise<Result> {
+async function measureBaseline(base: Child, signal: Signal, payloads: readonly Uint8Array[]): Promise<Result> {
   const cpu0 = await cpuSeconds(base.child.pid);
-  const r = await drive(base.ports['otlp'] as number, signal, body, {});
+  const r = await drive(base.ports['otlp'] as number, signal, payloads.map((body) => ({ body, headers: {} })));
   const cpu = (await cpuSeconds(base.child.pid)) - cpu0;
   const items = (r.requests.total - r.non2xx) * ITEMS;
   return {
@@ -146,9 +157,8 @@ async function measureAgent(dir: string): Promise<Result> {
     health: { host: '127.0.0.1', port: 0 },
   });
   try {
-    const body = benchPayload('traces', ITEMS);
     const cpu0 = await cpuSeconds(agent.child.pid);
-    const r = await drive(agent.ports['otlp'] as number, 'traces', body, {});
+    const r = await drive(agent.ports['otlp'] as number, 'traces', bodies('traces').map((body) => ({ body, headers: {} })));
     const accepted = (r.requests.total - r.non2xx) * ITEMS;
     // Until the hub has everything the agent acknowledged.
     for (;;) {
@@ -194,11 +204,11 @@ async function main(): Promise<void> {
   const base = await startBaseline();
   try {
     for (const signal of SIGNALS) {
-      const body = benchPayload(signal, ITEMS);
-      const baseline = await measureBaseline(base, signal, body);
+      const payloads = bodies(signal);
+      const baseline = await measureBaseline(base, signal, payloads);
       emit(baseline);
       for (const store of [true, false]) {
-        const r = await measureHub(dir, signal, store, body);
+        const r = await measureHub(dir, signal, store, payloads);
         r.ratioToBaseline = Number((r.itemsPerCpuSecond / baseline.itemsPerCpuSecond).toFixed(3));
         emit(r);
       }

@@ -8,8 +8,8 @@ import type { OtlpFormat, Signal } from '../otlp/model.js';
 import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/index.js';
 import { closeServer, listenOn } from '../ingest/index.js';
 import type { DurableQueue, QueueReader } from '../queue/types.js';
-import { createDurableQueue } from '../queue/index.js';
-import { prepareRecord } from '../pipeline/index.js';
+import { createDurableQueue, queueLogHooks } from '../queue/index.js';
+import { createJsonConverter, prepareRecord } from '../pipeline/index.js';
 import { startExporterRunner, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
 import { createOtlpExporter } from '../export/otlp-exporter.js';
@@ -58,8 +58,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   const queue: DurableQueue = await createDurableQueue({
     dir: join(config.dataDir, 'queue'),
     maxBytes: config.queue.maxBytes,
-    onCorruption: (e) => logger.error({ corruption: e }, 'agent queue: damaged data skipped'),
-    onError: (err) => logger.error({ err }, 'agent queue: write failed; the agent stops accepting data'),
+    ...queueLogHooks(logger, 'agent'),
   });
 
   const policies = createAgentPolicies({
@@ -69,9 +68,18 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     include: config.exporters.hub.include,
   });
   /** One pass over the bytes (check, limit, stamp) into a queue record, then the durable append. */
+  const json = createJsonConverter();
   const accept = async (input: { signal: Signal; body: Uint8Array; format: OtlpFormat }, receiver: 'otlp' | 'prometheus'): Promise<AcceptOutcome> => {
+    let body = input.body;
+    if (input.format === 'json') {
+      const converted = await json.toProtobuf(input.signal, input.body, 1_000_000);
+      if (!converted.ok) return { kind: 'invalid', message: converted.message };
+      body = converted.bytes;
+    }
     const prepared = prepareRecord({
-      ...input,
+      signal: input.signal,
+      body,
+      format: 'protobuf',
       accountId: '',
       receivedAtMs: Date.now(),
       policy: policies.receive(input.signal),
@@ -81,7 +89,13 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     if (prepared.record === undefined) return { kind: 'ok', items: 0 };
     const outcome = await queue.append(prepared.record);
     if (outcome !== 'ok') {
-      return { kind: 'unavailable', message: outcome === 'full' ? 'the agent queue is full; retry later' : 'the agent is shutting down', retryAfterSeconds: outcome === 'full' ? 5 : 10 };
+      const message =
+        outcome === 'full'
+          ? 'the agent queue is full; retry later'
+          : outcome === 'unavailable'
+            ? `the agent cannot write its queue right now (${queue.health().lastError ?? 'I/O error'}); retry later`
+            : 'the agent is shutting down';
+      return { kind: 'unavailable', message, retryAfterSeconds: outcome === 'closed' ? 10 : 5 };
     }
     metrics.receivedItems.inc({ signal: input.signal, receiver }, prepared.accepted);
     return { kind: 'ok', items: prepared.accepted };
@@ -265,6 +279,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
         await Promise.all([...runners.values()].map((r) => r.stop()));
         await Promise.all(exporters.map((e) => e.close()));
         await queue.close();
+        await json.close();
         await closeServer(health);
       })();
       return closing;

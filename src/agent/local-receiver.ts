@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OtlpFormat, Signal } from '../otlp/model.js';
-import { closeServer, decompress, listenOn, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
+import { closeServer, createDecompressBudget, listenOn, parseOtlpContentType, readBody, replyAndDropUnread, sendError, sendSuccess } from '../ingest/index.js';
 import type { ErrorReply } from '../ingest/respond.js';
 
 /** What the agent made of one received request. */
@@ -46,6 +46,8 @@ const SIGNAL_PATHS: Readonly<Record<string, Signal>> = { '/v1/traces': 'traces',
  */
 export function createLocalReceiver(options: LocalReceiverOptions): LocalReceiver {
   let inFlight = 0;
+  // Decompressed bodies held at once: bounded like the hub's (4 × the per-request limit).
+  const decompressor = createDecompressBudget(4 * options.maxDecompressedBytes);
   let draining = false;
   let drainWaiter: (() => void) | undefined;
 
@@ -97,7 +99,8 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
     if (read.kind === 'aborted') return;
     if (read.kind === 'timeout') return reply(408, { message: 'request body not received in time' });
     if (read.kind === 'too-large') return reply(413, { message: `body is over the limit of ${options.maxBodyBytes} bytes` });
-    const inflated = await decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    const inflated = await decompressor.decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    if (inflated.kind === 'busy') return reply(503, { message: 'the agent is busy with other large requests; retry later', retryAfterSeconds: 1 });
     if (inflated.kind === 'too-large') {
       return reply(413, { message: `decompressed body is over the limit of ${options.maxDecompressedBytes} bytes` });
     }
@@ -105,7 +108,12 @@ export function createLocalReceiver(options: LocalReceiverOptions): LocalReceive
       return reply(415, { message: `unsupported Content-Encoding '${inflated.encoding}'; use gzip, deflate or none` });
     }
     if (inflated.kind === 'corrupt') return reply(400, { message: inflated.message });
-    const accepted = await options.accept({ signal, body: inflated.body, format: contentType });
+    let accepted: AcceptOutcome;
+    try {
+      accepted = await options.accept({ signal, body: inflated.body, format: contentType });
+    } finally {
+      inflated.release();
+    }
     if (accepted.kind === 'invalid') return reply(400, { message: accepted.message });
     if (accepted.kind === 'unavailable') return reply(503, { message: accepted.message, retryAfterSeconds: accepted.retryAfterSeconds });
     const items = accepted.items;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAX_ANY_VALUE_DEPTH } from '../otlp/decode-error.js';
 import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/limits.js';
+import { processesSchema } from '../processes/process-config.js';
+import { alertsConfigSchema } from '../alerts/alert-config.js';
 
 /**
  * The hub's configuration schema. Every key has a default; `.strict()` everywhere so that an unknown
@@ -115,7 +117,12 @@ export const hubConfigSchema = z
       .strict()
       .prefault({}),
     console: z
-      .object({ host: z.string().default('127.0.0.1'), port: port.default(3000) })
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: port.default(3000),
+        /** Base URL of the console as users reach it (alert links); null: the console's own address. */
+        publicUrl: z.string().url().nullable().default(null),
+      })
       .strict()
       .prefault({}),
     auth: z
@@ -196,8 +203,20 @@ export const hubConfigSchema = z
       .strict()
       .prefault({}),
     shutdown: z.object({ drainSeconds: z.number().min(0).default(10) }).strict().prefault({}),
+    // --- issue 10: business processes, alerts, stats history (src/processes, src/alerts, src/stats) ---
+    processes: processesSchema,
+    alerts: alertsConfigSchema.prefault({}),
+    stats: z.object({ historyRetentionDays: z.number().positive().max(3650).default(30) }).strict().prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = new Set(config.processes.map((p) => p.name));
+    config.alerts.rules.forEach((rule, i) => {
+      if ('process' in rule && !names.has(rule.process)) {
+        ctx.addIssue({ code: 'custom', path: ['alerts', 'rules', i, 'process'], message: `no process named '${rule.process}' under processes:` });
+      }
+    });
+  });
 
 export type HubConfig = z.infer<typeof hubConfigSchema>;
 export type UsagePlanConfig = z.infer<typeof usagePlanSchema>;

@@ -37,17 +37,3 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = 64 * 1024): 
     return { ok: false, message: 'body is not valid JSON' };
   }
 }
-
-/** A unix-nanosecond query parameter (decimal string, as OTLP JSON writes times). */
-export function parseNanos(value: string | null): bigint | undefined | 'invalid' {
-  if (value === null || value === '') return undefined;
-  if (!/^\d{1,20}$/.test(value)) return 'invalid';
-  return BigInt(value);
-}
-
-export function parseLimit(value: string | null, def: number, max: number): number | 'invalid' {
-  if (value === null || value === '') return def;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) return 'invalid';
-  return Math.min(n, max);
-}

@@ -1,3 +1,10 @@
 export { createConsoleServer } from './console-server.js';
 export type { ConsoleServer, ConsoleServerOptions, ApiRoute } from './console-server.js';
 export { sendJson, sendApiError, readJsonBody, bearerMatches } from './http-util.js';
+export { createStaticFiles, prefersHtml, CONSOLE_CSP, DEFAULT_WEB_ROOT } from './static-files.js';
+export type { StaticFiles, StaticFilesOptions } from './static-files.js';
+export { createApiRouter } from './api-router.js';
+export type { ApiRouter, ApiRouterOptions, ConsoleRoute, ApiRequest, ApiHandler, RouteAccess } from './api-router.js';
+export type { ApiReply } from './api-reply.js';
+export { consoleRoutes } from './routes/index.js';
+export type { ConsoleDeps, AlertView } from './routes/index.js';

@@ -15,6 +15,8 @@ export interface HubMetrics {
   readonly exportLagSeconds: Gauge<'exporter'>;
   readonly exportItems: Counter<'exporter' | 'outcome'>;
   readonly limitsDegraded: Gauge;
+  readonly queueEvents: Counter<'event'>;
+  readonly queueDegraded: Gauge;
   readonly registryTamperedRows: Gauge;
   readonly registryRowSetAltered: Gauge;
   readonly registryWriteErrors: Gauge;
@@ -105,6 +107,17 @@ export function createHubMetrics(): HubMetrics {
     limitsDegraded: new Gauge({
       name: 'e2e_limits_degraded',
       help: '1 while the shared (Redis) usage-plan store is unreachable and this replica limits on its own',
+      registers: [registry],
+    }),
+    queueEvents: new Counter({
+      name: 'e2e_queue_events_total',
+      help: 'Durable queue events since start: appends, fsyncs, rejected_full, rejected_unavailable, corruptions, corrupted_bytes, quarantined_bytes, truncated_bytes, clamped_positions, io_errors, recoveries',
+      labelNames: ['event'],
+      registers: [registry],
+    }),
+    queueDegraded: new Gauge({
+      name: 'e2e_queue_degraded',
+      help: '1 while the queue cannot write (disk full, I/O or descriptor errors) and retries by itself; ingest answers 503 meanwhile',
       registers: [registry],
     }),
     registryTamperedRows: new Gauge({

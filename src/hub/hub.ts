@@ -5,11 +5,15 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
 import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
-import { createDurableQueue } from '../queue/index.js';
-import { createHubPolicies } from '../pipeline/index.js';
-import type { DurableQueue } from '../queue/types.js';
+import { createDurableQueue, queueLogHooks } from '../queue/index.js';
+import { createHubPolicies, createJsonConverter } from '../pipeline/index.js';
+import type { DurableQueue, QueueStats } from '../queue/types.js';
 import { startEmbeddedStore, type EmbeddedStore } from '../store/index.js';
-import { AccountStatsBook } from './account-stats.js';
+import { AccountStatsBook, createStatsHistory, type StatsHistory } from '../stats/index.js';
+import { createProcessCatalog, toStoreDefinition } from '../processes/index.js';
+import { startAlertEngine, type AlertEngine } from '../alerts/index.js';
+import { createFileViewerTokenStore } from '../access/index.js';
+import { accountInfoProvider } from './account-info.js';
 import { createHubMetrics, type HubMetrics } from './hub-metrics.js';
 import { createSecurity, type HubSecurity } from './security.js';
 import { startExporters, type RunningExporters } from './exporters.js';
@@ -33,21 +37,28 @@ export interface Hub {
 export interface StartHubOptions {
   /** The YAML file the config came from: watched, and plans and validation rules reloaded on change. */
   configFile?: string;
+  /** Applied to every reloaded config before it takes effect (the demo adds its process definitions). */
+  transformConfig?: (config: HubConfig) => HubConfig;
 }
 
 export async function startHub(config: HubConfig, logger: Logger, options: StartHubOptions = {}): Promise<Hub> {
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const metrics = createHubMetrics();
-  const stats = new AccountStatsBook(dataDir);
-  await stats.load();
 
   const cleanups: (() => Promise<void>)[] = [];
   try {
+    // Issue 10: per-account history on disk (its own DuckDB file), fed by the stats book.
+    const history: StatsHistory = await createStatsHistory({ path: join(dataDir, 'history.duckdb'), retentionDays: config.stats.historyRetentionDays, logger });
+    cleanups.push(() => history.close());
+    const stats = new AccountStatsBook({ dataDir, history });
+    await stats.load();
     const queue: DurableQueue = await createDurableQueue({
       dir: join(dataDir, 'queue'),
       maxBytes: config.queue.maxBytes,
       segmentBytes: config.queue.segmentBytes,
+      // queue: damage, write errors and health changes in the log (readiness/metrics: queue.health(), queue.stats()).
+      ...queueLogHooks(logger, 'hub'),
     });
     cleanups.push(() => queue.close());
 
@@ -61,10 +72,16 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
         reader: queue.reader('embedded'),
         logger: logger.child({ part: 'store' }),
         onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
+        // Known before the first record is stored, so spans replayed from the queue are linked too.
+        processes: config.processes.map(toStoreDefinition),
       });
       store = opened;
       cleanups.push(() => opened.close());
     }
+    // Issue 10: business processes (the store links spans to keys as it stores them), live config.
+    const openStore = store;
+    const processes = createProcessCatalog(config.processes, (defs) => openStore?.setProcesses(defs));
+    let liveConfig = config;
     const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
     cleanups.push(() => exporters.stop());
 
@@ -72,16 +89,24 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     cleanups.push(() => security.close());
     const { maxJsonContainers, ...scanLimits } = config.otlp.limits;
     const policies = createHubPolicies(scanLimits, config.validation.rules);
+    const json = createJsonConverter();
+    cleanups.push(() => json.close());
     if (options.configFile !== undefined) {
-      const watcher = watchConfig(options.configFile, logger, (next) => {
+      const watcher = watchConfig(options.configFile, logger, (loaded) => {
+        const next = options.transformConfig?.(loaded) ?? loaded;
         policies.setRules(next.validation.rules);
         security.setPlans(next.usagePlans);
-        logger.info({ file: options.configFile, plans: Object.keys(next.usagePlans), rules: next.validation.rules.length }, 'config reloaded: usage plans and validation rules applied');
+        liveConfig = next;
+        processes.set(next.processes);
+        logger.info(
+          { file: options.configFile, plans: Object.keys(next.usagePlans), rules: next.validation.rules.length, processes: next.processes.length, alertRules: next.alerts.rules.length },
+          'config reloaded: usage plans, validation rules, processes and alert rules applied',
+        );
       });
       cleanups.push(() => Promise.resolve(watcher.close()));
     }
     const authenticator: Authenticator = security.authenticator;
-    const limit: LimitCheck = (accountId, bytes) => security.limit(accountId, bytes);
+    const limit: LimitCheck = (accountId, bytes, opts) => security.limit(accountId, bytes, opts);
 
     const ingest: IngestServer = createIngestServer({
       host: config.otlp.host,
@@ -93,6 +118,8 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       tls: security.tlsOptions,
       policies,
       maxJsonContainers,
+      maxDecompressedBytesInFlight: config.otlp.maxDecompressedBytesInFlight,
+      json,
       authenticator,
       limit,
       queue,
@@ -108,6 +135,9 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
 
     const apiRoutes: ApiRoute[] = [...security.apiRoutes];
+    const accountInfo = accountInfoProvider(security.registry, () => liveConfig.usagePlans, (id) => security.quotaUsed(id));
+    // Started once the console listens (its address is the default base of alert links).
+    const alerts: { engine?: AlertEngine } = {};
     const consoleServer: ConsoleServer = createConsoleServer({
       host: config.console.host,
       port: config.console.port,
@@ -116,12 +146,19 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       stats,
       metrics,
       logger,
-      // Not ready while the store worker restarts: its queries fail (ingest keeps queueing meanwhile).
-      ready: () => !closing && (store === undefined || store.status().up),
+      // Not ready while the queue cannot write (ingest answers 503) or the store restarts (its
+      // queries fail; ingest keeps queueing meanwhile).
+      ready: () => !closing && queue.health().state === 'ok' && (store === undefined || store.status().up),
       apiRoutes,
+      tokens: createFileViewerTokenStore({ dataDir }),
+      processes,
+      accountInfo,
+      history,
+      alerts: { list: () => alerts.engine?.list() ?? [] },
       beforeMetrics: () => {
         metrics.queueDepthBytes.set(queue.depthBytes());
         metrics.queueDepthRecords.set(queue.depthRecords());
+        reportQueue(queue, metrics, queueReported);
         const integrity = security.registry?.integrity();
         if (integrity !== undefined) {
           metrics.registryTamperedRows.set(integrity.tamperedRows);
@@ -143,7 +180,25 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
     const consoleAddress = await consoleServer.listen();
     cleanups.push(() => consoleServer.close());
+    const consoleHost = consoleAddress.address === '0.0.0.0' || consoleAddress.address === '::' ? '127.0.0.1' : consoleAddress.address;
+    const ownUrl = `http://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:${consoleAddress.port}`;
+    const runningAlerts = startAlertEngine({
+      config: () => liveConfig.alerts,
+      processes,
+      store,
+      accounts: () => [...new Set([...accountInfo.accountIds(), ...stats.list().map((s) => s.accountId)])],
+      lastSeenNs: (id) => {
+        const seen = stats.get(id)?.lastSeenUnixNano;
+        return seen === undefined || seen === null ? null : BigInt(seen);
+      },
+      history,
+      publicUrl: (config.console.publicUrl ?? ownUrl).replace(/\/+$/, ''),
+      logger,
+    });
+    alerts.engine = runningAlerts;
+    cleanups.push(() => runningAlerts.stop());
 
+    const queueReported = new Map<string, number>();
     const statsTimer = setInterval(() => {
       stats.save().catch((err: unknown) => logger.warn({ err }, 'saving stats failed'));
     }, 5000);
@@ -185,4 +240,30 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     throw err;
   }
+}
+
+const QUEUE_EVENTS: readonly [keyof QueueStats, string][] = [
+  ['appends', 'appends'],
+  ['fsyncs', 'fsyncs'],
+  ['fullRejections', 'rejected_full'],
+  ['unavailableRejections', 'rejected_unavailable'],
+  ['corruptions', 'corruptions'],
+  ['corruptedBytes', 'corrupted_bytes'],
+  ['quarantinedBytes', 'quarantined_bytes'],
+  ['truncatedBytes', 'truncated_bytes'],
+  ['clampedPositions', 'clamped_positions'],
+  ['ioErrors', 'io_errors'],
+  ['recoveries', 'recoveries'],
+];
+
+/** Moves the queue's own counters into /metrics (by the increase since the last scrape). */
+function reportQueue(queue: DurableQueue, metrics: HubMetrics, reported: Map<string, number>): void {
+  const stats = queue.stats();
+  for (const [field, event] of QUEUE_EVENTS) {
+    const total = stats[field];
+    const delta = total - (reported.get(event) ?? 0);
+    if (delta > 0) metrics.queueEvents.inc({ event }, delta);
+    reported.set(event, total);
+  }
+  metrics.queueDegraded.set(queue.health().state === 'degraded' ? 1 : 0);
 }

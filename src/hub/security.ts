@@ -17,7 +17,10 @@ export interface HubSecurity {
   readonly adminToken: string;
   readonly authenticator: Authenticator;
   readonly registry: AccountRegistry | undefined;
-  limit(accountId: string, bytes: number): Promise<LimitOutcome>;
+  /** `bytesOnly`: charge the byte rate only (no request or quota token), e.g. for decompressed bytes. */
+  limit(accountId: string, bytes: number, options?: { bytesOnly?: boolean }): Promise<LimitOutcome>;
+  /** Quota used by the account in the current period (undefined: no quota, or the limiter cannot tell). */
+  quotaUsed(accountId: string): Promise<number | undefined>;
   readonly tlsOptions: HttpsOptions | undefined;
   onTlsChange(listener: (tls: HttpsOptions) => void): void;
   readonly apiRoutes: ApiRoute[];
@@ -182,7 +185,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
     adminToken,
     authenticator,
     registry,
-    limit(accountId, bytes) {
+    limit(accountId, bytes, options) {
       const planName = registry.get(accountId)?.plan ?? 'default';
       let plan = plans.get(planName);
       if (plan === undefined) {
@@ -195,7 +198,12 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
           logger.warn({ accountId, plan: planName, configured: [...plans.keys()] }, "account's usage plan is not configured; the default plan applies");
         }
       }
+      if (options?.bytesOnly === true) return limiter.take(accountId, { ...plan, requestsPerSecond: 0, quota: { ...plan.quota, limit: 0 } }, bytes);
       return limiter.take(accountId, plan, bytes);
+    },
+    quotaUsed(accountId) {
+      const plan = plans.get(registry.get(accountId)?.plan ?? 'default') ?? plans.get('default') ?? DEFAULT_PLAN;
+      return limiter.quotaUsed?.(accountId, plan) ?? Promise.resolve(undefined);
     },
     tlsOptions: tls.options,
     onTlsChange: (l) => tls.onChange(l),

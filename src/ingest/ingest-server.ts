@@ -3,20 +3,25 @@ import { createServer as createHttpsServer, type ServerOptions as HttpsOptions }
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { OtlpFormat, Signal } from '../otlp/model.js';
-import { prepareRecord, rejectionMessage, type HubPolicies } from '../pipeline/index.js';
+import { prepareRecord, rejectionMessage, type HubPolicies, type JsonConverter, type PrepareOutcome } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
-import type { AccountStatsBook } from '../hub/account-stats.js';
+import type { IngestStatsObserver } from '../stats/index.js';
 import type { HubMetrics } from '../hub/hub-metrics.js';
 import type { Authenticator } from './authenticator.js';
 import { parseOtlpContentType } from './content-type.js';
-import { decompress } from './decompress.js';
+import { createDecompressBudget } from './decompress.js';
 import { readBody } from './read-body.js';
 import { sendError, sendSuccess, type ErrorReply } from './respond.js';
 import { closeServer, listenOn, replyAndDropUnread } from './server-lifecycle.js';
 
+/**
+ * The usage plan check. `bytesOnly` charges bytes to the byte rate without taking a request or
+ * quota token: the decompressed size of a request that was admitted on its wire size.
+ */
 export type LimitCheck = (
   accountId: string,
   bytes: number,
+  options?: { bytesOnly?: boolean },
 ) => Promise<{ ok: true } | { ok: false; reason: string; retryAfterSeconds: number; message: string }>;
 
 export interface IngestServerOptions {
@@ -31,10 +36,14 @@ export interface IngestServerOptions {
   policies: HubPolicies;
   /** Objects plus arrays a JSON body may have (checked before it is parsed). */
   maxJsonContainers: number;
+  /** Decompressed bytes of all requests being prepared at once; beyond it 503 + Retry-After. */
+  maxDecompressedBytesInFlight: number;
+  /** JSON → protobuf, large bodies off the event loop. */
+  json: JsonConverter;
   authenticator: Authenticator;
   limit: LimitCheck;
   queue: DurableQueue;
-  stats: AccountStatsBook;
+  stats: IngestStatsObserver;
   metrics: HubMetrics;
   logger: Logger;
   now?: () => number;
@@ -61,6 +70,7 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
   const { metrics, logger } = options;
   const now = options.now ?? Date.now;
   let inFlight = 0;
+  const decompressor = createDecompressBudget(options.maxDecompressedBytesInFlight);
   let draining = false;
   let drainWaiter: (() => void) | undefined;
 
@@ -142,7 +152,10 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
       return reject(req, res, format, signal, { status: 429, message: limit.message, retryAfterSeconds: limit.retryAfterSeconds });
     }
 
-    const inflated = await decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    const inflated = await decompressor.decompress(read.body, req.headers['content-encoding'], options.maxDecompressedBytes);
+    if (inflated.kind === 'busy') {
+      return reject(req, res, format, signal, { status: 503, message: 'the hub is busy with other large requests; retry later', retryAfterSeconds: 1 });
+    }
     if (inflated.kind === 'too-large') {
       return reject(req, res, format, signal, {
         status: 413,
@@ -157,15 +170,38 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     }
     if (inflated.kind === 'corrupt') return reject(req, res, format, signal, { status: 400, message: inflated.message });
 
-    const prepared = prepareRecord({
-      signal,
-      body: inflated.body,
-      format: contentType,
-      accountId,
-      receivedAtMs: now(),
-      policy: options.policies.forSignal(signal),
-      maxJsonContainers: options.maxJsonContainers,
-    });
+    let prepared: PrepareOutcome;
+    try {
+      // The byte rate counts what a request costs us, not only what it weighed on the wire.
+      const extraBytes = inflated.body.length - read.body.length;
+      if (extraBytes > 0) {
+        const charged = await options.limit(accountId, extraBytes, { bytesOnly: true });
+        if (!charged.ok) {
+          metrics.throttled.inc({ reason: 'decompressed_bytes' });
+          options.stats.recordThrottled(accountId);
+          return reject(req, res, format, signal, { status: 429, message: `${charged.message} (decompressed)`, retryAfterSeconds: charged.retryAfterSeconds });
+        }
+      }
+      let body: Uint8Array = inflated.body;
+      let bodyFormat = contentType;
+      if (contentType === 'json') {
+        const converted = await options.json.toProtobuf(signal, inflated.body, options.maxJsonContainers);
+        if (!converted.ok) return reject(req, res, contentType, signal, { status: 400, message: converted.message });
+        body = converted.bytes;
+        bodyFormat = 'protobuf';
+      }
+      prepared = prepareRecord({
+        signal,
+        body,
+        format: bodyFormat,
+        accountId,
+        receivedAtMs: now(),
+        policy: options.policies.forSignal(signal),
+        maxJsonContainers: options.maxJsonContainers,
+      });
+    } finally {
+      inflated.release();
+    }
     if (prepared.kind === 'invalid') return reject(req, res, contentType, signal, { status: 400, message: prepared.message });
     if (prepared.record !== undefined) {
       const appended = await options.queue.append(prepared.record);
@@ -173,8 +209,13 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
         // Nothing was stored: count nothing, tell the sender to retry the whole request.
         return reject(req, res, contentType, signal, {
           status: 503,
-          message: appended === 'full' ? 'the hub queue is full; retry later' : 'the hub is shutting down',
-          retryAfterSeconds: appended === 'full' ? 5 : 10,
+          message:
+            appended === 'full'
+              ? 'the hub queue is full; retry later'
+              : appended === 'unavailable'
+                ? `the hub cannot write its queue right now (${options.queue.health().lastError ?? 'I/O error'}); retry later`
+                : 'the hub is shutting down',
+          retryAfterSeconds: appended === 'closed' ? 10 : 5,
         });
       }
     }
@@ -182,7 +223,10 @@ export function createIngestServer(options: IngestServerOptions): IngestServer {
     metrics.items.inc({ signal, outcome: 'accepted' }, validation.accepted);
     if (validation.rejected > 0) {
       metrics.items.inc({ signal, outcome: 'rejected' }, validation.rejected);
-      for (const r of prepared.rejections) metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+      for (const r of prepared.rejections) {
+        metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+        options.stats.recordRejectedByRule(accountId, signal, r.name, r.count);
+      }
     }
     options.stats.recordItems(accountId, signal, validation.accepted, validation.rejected);
     sendSuccess(

@@ -1,4 +1,4 @@
-import { takeQuota } from './quota-period.js';
+import { quotaPeriodBounds, takeQuota } from './quota-period.js';
 import type { QuotaState } from './quota-period.js';
 import { refillBucket, retryAfterSecondsFor, takeTokens } from './token-bucket.js';
 import type { BucketState } from './token-bucket.js';
@@ -114,5 +114,12 @@ export function createMemoryLimiter(options: MemoryLimiterOptions = {}): UsagePl
 
   return {
     take: (accountId, plan, bytes) => Promise.resolve(take(accountId, plan, bytes)),
+    quotaUsed(accountId, plan) {
+      // Read without touching the LRU order: looking at stats must not keep an account alive.
+      const q = accounts.get(accountId)?.quota;
+      if (plan.quota.limit <= 0) return Promise.resolve(undefined);
+      const { startMs } = quotaPeriodBounds(plan.quota.period, now());
+      return Promise.resolve(q !== undefined && q.period === plan.quota.period && q.periodStartMs === startMs ? q.used : 0);
+    },
   };
 }

@@ -21,6 +21,8 @@ export type LimitOutcome =
 /** Admits or throttles one request of `bytes` wire bytes for an account under its plan. */
 export interface UsagePlanLimiter {
   take(accountId: string, plan: UsagePlan, bytes: number): Promise<LimitOutcome>;
+  /** Requests counted against the quota in the current period (console stats); undefined when unknown. */
+  quotaUsed?(accountId: string, plan: UsagePlan): Promise<number | undefined>;
   /** Releases connections (the shared Redis limiter). */
   close?(): Promise<void>;
 }

@@ -8,3 +8,5 @@ export { encodeRecord, readRecord, recordHeaderBytes, writeRecordHeader, RECORD_
 export type { ReadRecordOutcome, RecordHeader, RecordView } from './queue-record.js';
 export { createHubPolicies, ACCOUNT_ATTRIBUTE } from './hub-policies.js';
 export type { HubPolicies } from './hub-policies.js';
+export { createJsonConverter } from './json-converter.js';
+export type { ConvertOutcome, JsonConverter, JsonConverterOptions } from './json-converter.js';

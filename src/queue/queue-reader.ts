@@ -8,14 +8,17 @@ export interface ReaderHost {
   readonly end: QueuePosition;
   /** Resolves when a record at or after `position` is durable, the queue closes, or `waitMs` passed. */
   waitForDurable(position: QueuePosition, waitMs: number): Promise<void>;
+  /** Reads from `position`; `failed` when an I/O error stopped the read (already reported). */
   readFrom(
     position: QueuePosition,
     maxRecords: number,
     maxBytes: number,
-  ): Promise<{ records: QueueRecord[]; next: QueuePosition }>;
-  /** Validates a seek target (a record boundary within the log) and clamps it to the oldest record. */
-  normalizeSeek(position: QueuePosition): QueuePosition;
+  ): Promise<{ records: QueueRecord[]; next: QueuePosition; failed: boolean }>;
+  /** Turns a seek target into a valid position (clamping and reporting what is not). */
+  normalizeSeek(position: QueuePosition, reader: string): QueuePosition;
   writeCursor(name: string, position: QueuePosition): Promise<void>;
+  /** Reports a failed cursor write (counted; the reader retries with its next ack). */
+  cursorWriteFailed(name: string, err: unknown): void;
   /** Deletes segments every reader has acknowledged. */
   retain(): Promise<void>;
 }
@@ -28,6 +31,8 @@ export interface ReadOptions {
 
 /** Largest waitMs: setTimeout's limit (about 24.8 days). */
 const MAX_WAIT_MS = 2 ** 31 - 1;
+/** Pause after a read that failed with nothing to return, so a caller looping on read() does not spin. */
+const READ_ERROR_PAUSE_MS = 500;
 
 export class DurableQueueReader implements QueueReader {
   readonly name: string;
@@ -40,7 +45,7 @@ export class DurableQueueReader implements QueueReader {
   #ackRequested: QueuePosition;
   /** Highest position durably in the cursor file (or the start, for a reader that has none yet). */
   #ackPersisted: QueuePosition;
-  #cursorWrite: Promise<void> | undefined;
+  #cursorWrite: Promise<boolean> | undefined;
 
   constructor(name: string, host: ReaderHost, ackedPosition: QueuePosition) {
     this.name = name;
@@ -59,7 +64,7 @@ export class DurableQueueReader implements QueueReader {
   }
 
   seek(position: QueuePosition): void {
-    this.#position = this.#host.normalizeSeek(position);
+    this.#position = this.#host.normalizeSeek(position, this.name);
     this.#seekGeneration++;
   }
 
@@ -74,18 +79,19 @@ export class DurableQueueReader implements QueueReader {
     return run;
   }
 
-  /** Settles once no read of this reader is running (used by close). */
-  idle(): Promise<void> {
-    return Promise.all([this.#readChain, this.#cursorWrite?.catch(() => undefined)]).then(() => undefined);
+  /** Settles once no read or cursor write of this reader is running (used by close). */
+  async idle(): Promise<void> {
+    await Promise.all([this.#readChain, this.#cursorWrite]);
+  }
+
+  /** At close: one more try for an ack whose cursor write failed. */
+  async flushAck(): Promise<void> {
+    if (this.#ackRequested > this.#ackPersisted) await this.#persist(this.#ackRequested);
   }
 
   /** Persists the start position of a reader that has no cursor file yet, so a restart knows it. */
-  persistStart(): Promise<void> {
-    const write = this.#host.writeCursor(this.name, this.#ackPersisted).finally(() => {
-      if (this.#cursorWrite === write) this.#cursorWrite = undefined;
-    });
-    this.#cursorWrite = write;
-    return write;
+  persistStart(): Promise<boolean> {
+    return this.#startWrite(this.#ackPersisted);
   }
 
   async #readOnce(maxRecords: number, maxBytes: number, waitMs: number): Promise<QueueRecord[]> {
@@ -94,8 +100,11 @@ export class DurableQueueReader implements QueueReader {
     if (this.#position >= host.durableEnd && waitMs > 0) await host.waitForDurable(this.#position, waitMs);
     if (host.closed || this.#position >= host.durableEnd) return [];
     const generation = this.#seekGeneration;
-    const { records, next } = await host.readFrom(this.#position, maxRecords, maxBytes);
+    const { records, next, failed } = await host.readFrom(this.#position, maxRecords, maxBytes);
     if (generation === this.#seekGeneration) this.#position = next;
+    if (failed && records.length === 0 && waitMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, READ_ERROR_PAUSE_MS)));
+    }
     return records;
   }
 
@@ -106,27 +115,36 @@ export class DurableQueueReader implements QueueReader {
     }
     // Acks never move backwards: segments before the old position may already be gone.
     if (position > this.#ackRequested) this.#ackRequested = position;
-    await this.#persist(position);
-    await this.#host.retain();
+    if (await this.#persist(position)) await this.#host.retain();
   }
 
-  /** Writes the cursor until the file holds at least `position`, coalescing concurrent acks. */
-  async #persist(position: QueuePosition): Promise<void> {
+  /**
+   * Writes the cursor until the file holds at least `position`, coalescing concurrent acks.
+   * Returns false when a write failed (reported by the host; the next ack tries again).
+   */
+  async #persist(position: QueuePosition): Promise<boolean> {
     while (this.#ackPersisted < position) {
-      if (this.#cursorWrite !== undefined) {
-        await this.#cursorWrite;
-        continue;
-      }
-      const target = this.#ackRequested;
-      this.#cursorWrite = this.#host
-        .writeCursor(this.name, target)
-        .then(() => {
-          if (target > this.#ackPersisted) this.#ackPersisted = target;
-        })
-        .finally(() => {
-          this.#cursorWrite = undefined;
-        });
-      await this.#cursorWrite;
+      const ok = await (this.#cursorWrite ?? this.#startWrite(this.#ackRequested));
+      if (!ok) return false;
     }
+    return true;
+  }
+
+  #startWrite(target: QueuePosition): Promise<boolean> {
+    const write = this.#host.writeCursor(this.name, target).then(
+      () => {
+        if (target > this.#ackPersisted) this.#ackPersisted = target;
+        return true;
+      },
+      (err: unknown) => {
+        this.#host.cursorWriteFailed(this.name, err);
+        return false;
+      },
+    );
+    const tracked: Promise<boolean> = write.finally(() => {
+      if (this.#cursorWrite === tracked) this.#cursorWrite = undefined;
+    });
+    this.#cursorWrite = tracked;
+    return tracked;
   }
 }

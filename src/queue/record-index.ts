@@ -41,6 +41,11 @@ export class RecordIndex {
     return i < this.#count && this.#offsets[i] === offset;
   }
 
+  /** Forgets the records at or after `offset` (a failed write rolled back). */
+  truncateFrom(offset: number): void {
+    this.#count = this.#lowerBound(offset);
+  }
+
   /** The first record offset strictly after `offset`. */
   nextAfter(offset: number): number | undefined {
     const i = this.#lowerBound(offset + 1);

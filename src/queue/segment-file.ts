@@ -1,8 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChunkReader } from './chunk-reader.js';
-import { FRAME_HEADER_BYTES, checkFrame } from './record-frame.js';
 import { RecordIndex } from './record-index.js';
+import { SEGMENT_HEADER_BYTES } from './segment-header.js';
+
+/** 1: no header, 8-byte frames (read only); 2: segment header, 24-byte frames with a sync marker. */
+export type SegmentFormat = 1 | 2;
 
 const NAME_PATTERN = /^(\d{20})\.seg$/;
 
@@ -19,29 +21,64 @@ export function parseSegmentFileName(name: string): number | undefined {
 }
 
 /**
- * One segment: its place in the log, its record index, and a read handle shared by the readers.
- * The handle is pinned while a read uses it, so deleting or closing the segment never pulls a
- * descriptor from under a read in flight.
+ * One segment: its place in the log, its record index, its known damaged regions, and a read handle
+ * shared by the readers. The handle is pinned while a read uses it, so deleting or closing the
+ * segment never pulls a descriptor from under a read in flight.
+ *
+ * Positions exclude the segment header: the record at position p sits at file offset
+ * `dataOffset + (p - start)`.
  */
 export class SegmentFile {
   readonly start: number;
   readonly path: string;
-  readonly index = new RecordIndex();
-  /** Logical length: valid bytes on disk plus appends already assigned to this segment. */
+  readonly format: SegmentFormat;
+  /** File offset of position `start` (the header length). */
+  readonly dataOffset: number;
+  readonly index: RecordIndex;
+  /**
+   * Damaged regions (offset from `start` → length) already reported: readers skip them silently.
+   * Their starts count as record boundaries, since the record before one ends there.
+   */
+  readonly holes = new Map<number, number>();
+  /** Logical length: bytes on disk after the header, plus appends already assigned to this segment. */
   bytes: number;
+  /** Whether appends may go here (format 2 with a sound header, and not followed by damage). */
+  appendable: boolean;
+  /** Whether the file exists (a new segment gets its file when the writer reaches it). */
+  created: boolean;
   #handle: Promise<FileHandle> | undefined;
   #pins = 0;
   #keepOpen = false;
   #retired = false;
 
-  constructor(dir: string, start: number, bytes: number) {
+  constructor(
+    dir: string,
+    start: number,
+    init: { format: SegmentFormat; bytes: number; appendable: boolean; created: boolean; index?: RecordIndex },
+  ) {
     this.start = start;
     this.path = join(dir, segmentFileName(start));
-    this.bytes = bytes;
+    this.format = init.format;
+    this.dataOffset = init.format === 2 ? SEGMENT_HEADER_BYTES : 0;
+    this.bytes = init.bytes;
+    this.appendable = init.appendable;
+    this.created = init.created;
+    this.index = init.index ?? new RecordIndex();
   }
 
   get end(): number {
     return this.start + this.bytes;
+  }
+
+  /** File offset of `position` (within or at the end of this segment). */
+  fileOffset(position: number): number {
+    return this.dataOffset + (position - this.start);
+  }
+
+  /** Whether a reader may stand at `position`: a record, a known damaged region, or the segment's end. */
+  isBoundary(position: number): boolean {
+    const offset = position - this.start;
+    return offset === this.bytes || this.index.has(offset) || this.holes.has(offset);
   }
 
   /**
@@ -83,42 +120,4 @@ export class SegmentFile {
     // A failed open already surfaced to its reader; closing is best effort.
     return handle === undefined ? Promise.resolve() : handle.then((fh) => fh.close()).catch(() => undefined);
   }
-}
-
-export type ScanResult =
-  | { kind: 'clean'; validBytes: number }
-  | { kind: 'torn' | 'corrupt'; validBytes: number; reason: string };
-
-/**
- * Walks the frames of a segment file of `sizeBytes` from the start, indexing every valid frame, and
- * stops at the first torn or damaged one.
- */
-export async function scanSegment(
-  fh: FileHandle,
-  sizeBytes: number,
-  index: RecordIndex,
-  maxRecordBytes: number,
-  chunkBytes: number,
-): Promise<ScanResult> {
-  const reader = new ChunkReader(fh, chunkBytes);
-  let offset = 0;
-  let want = FRAME_HEADER_BYTES;
-  while (offset < sizeBytes) {
-    const { buf, at, available } = await reader.load(offset, want, sizeBytes);
-    const check = checkFrame(buf, at, available, maxRecordBytes);
-    if (check.kind === 'corrupt') return { kind: 'corrupt', validBytes: offset, reason: check.reason };
-    if (check.kind === 'incomplete') {
-      const frameBytes = check.frameBytes;
-      // want >= frameBytes: the file turned out shorter than its size said; treat it as torn.
-      if (frameBytes === undefined || offset + frameBytes > sizeBytes || want >= frameBytes) {
-        return { kind: 'torn', validBytes: offset, reason: `partial frame of ${sizeBytes - offset} bytes` };
-      }
-      want = frameBytes; // the frame runs past the window: load it whole
-      continue;
-    }
-    index.push(offset);
-    offset += check.frameBytes;
-    want = FRAME_HEADER_BYTES;
-  }
-  return { kind: 'clean', validBytes: offset };
 }

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { readRecord } from '../pipeline/queue-record.js';
 import type { QueueReader, QueueRecord } from '../queue/types.js';
 import type { FromWorker, QueryMethod, ToWorker } from './worker-protocol.js';
@@ -45,11 +46,15 @@ export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log
   maxRestartDelayMs?: number;
   /** How often retention and the disk cap are applied. Default 60 s. */
   retentionIntervalMs?: number;
-  /** Told about every worker thread started (monitoring hooks, crash tests). */
-  onWorker?: (worker: Worker) => void;
+  /** Told about every store process started (monitoring hooks, crash tests). */
+  onWorker?: (worker: ChildProcess) => void;
+  /** V8 heap limit of the store process. Default 512 MiB. */
+  maxHeapMb?: number;
+  /** Processes whose spans are linked to their keys from the first record on (setProcesses changes them). */
+  processes?: readonly ProcessDefinitionForStore[];
 }
 
-const WORKER_URL = new URL('./store-worker.js', import.meta.url);
+const WORKER_PATH = fileURLToPath(new URL('./store-worker.js', import.meta.url));
 /** A query that takes longer than this answers an error rather than hanging an API call. */
 const QUERY_TIMEOUT_MS = 60_000;
 /** After this many worker deaths on the same batch, records are tried one by one, then skipped. */
@@ -75,7 +80,7 @@ export async function startEmbeddedStore(options: StartEmbeddedStoreOptions): Pr
 
 class WorkerStore implements EmbeddedStore {
   readonly #o: StartEmbeddedStoreOptions;
-  #worker: Worker | undefined;
+  #worker: ChildProcess | undefined;
   #up = false;
   /** The reader stands at the committed position of the running worker: the feed may read. */
   #feeding = false;
@@ -100,11 +105,21 @@ class WorkerStore implements EmbeddedStore {
 
   constructor(options: StartEmbeddedStoreOptions) {
     this.#o = options;
+    if (options.processes !== undefined) this.#processes = copyDefinitions(options.processes);
   }
 
   async start(): Promise<void> {
     // The first open must work (a bad path or file is a start-up error); later deaths are restarted.
-    this.#cursor = await this.#spawn();
+    // A store process left by a hub killed a moment ago may still hold the file lock: wait for it.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#cursor = await this.#spawn();
+        break;
+      } catch (err) {
+        if (attempt >= 20 || !/lock/i.test((err as Error).message)) throw err;
+        await sleep(500);
+      }
+    }
     this.#seekReader();
     this.#feeding = true;
     this.#loop = this.#run();
@@ -131,15 +146,20 @@ class WorkerStore implements EmbeddedStore {
   // ---- worker lifecycle ----
 
   #spawn(): Promise<number> {
-    const worker = new Worker(WORKER_URL, { resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    // Structured clone over the pipe ('advanced') carries the records' bytes as they are.
+    const worker = fork(WORKER_PATH, [], {
+      serialization: 'advanced',
+      execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.#worker = worker;
     this.#o.onWorker?.(worker);
     const ready = new Promise<number>((resolve, reject) => (this.#ready = { resolve, reject }));
     worker.on('message', (m: FromWorker) => this.#onMessage(m));
     worker.on('error', (err) => {
-      this.#o.logger.error({ err }, 'embedded store: worker crashed');
+      this.#o.logger.error({ err }, 'embedded store: store process error');
     });
-    worker.on('exit', (code) => this.#onExit(worker, code));
+    worker.on('exit', (code, signal) => this.#onExit(worker, code ?? (signal === null ? -1 : `${signal}`)));
     const o = this.#o;
     const open = { path: o.path, maxMemoryBytes: o.maxMemoryBytes, threads: o.threads, retentionHours: o.retentionHours, maxDiskBytes: o.maxDiskBytes, sliceHours: o.sliceHours };
     this.#post({ type: 'open', options: open });
@@ -159,7 +179,7 @@ class WorkerStore implements EmbeddedStore {
         this.#reason = `cannot open the database: ${m.message}`;
         this.#ready?.reject(new StoreUnavailableError(this.#reason));
         this.#ready = undefined;
-        void this.#worker?.terminate();
+        this.#worker?.kill('SIGKILL');
         return;
       case 'log':
         this.#o.logger[m.level](m.fields ?? {}, m.message);
@@ -175,12 +195,12 @@ class WorkerStore implements EmbeddedStore {
     }
   }
 
-  #onExit(worker: Worker, code: number): void {
+  #onExit(worker: ChildProcess, code: number | string): void {
     if (worker !== this.#worker) return;
     this.#worker = undefined;
     this.#up = false;
     this.#feeding = false;
-    const err = new StoreUnavailableError(this.#stopped ? 'the store is closed' : `the store worker stopped (exit code ${code}); restarting`);
+    const err = new StoreUnavailableError(this.#stopped ? 'the store is closed' : `the store process stopped (${typeof code === 'string' ? code : `exit code ${code}`}); restarting`);
     for (const p of this.#pending.values()) {
       if (p.timer !== undefined) clearTimeout(p.timer);
       p.reject(err);
@@ -208,9 +228,9 @@ class WorkerStore implements EmbeddedStore {
       this.#o.logger.info({ cursor: this.#cursor }, 'embedded store: worker restarted; resuming at its committed position');
       this.#wake?.();
     } catch (err) {
-      // #onExit schedules the next attempt when the worker goes away; make sure it does.
+      // #onExit schedules the next attempt when the process goes away; make sure it does.
       this.#o.logger.error({ err }, 'embedded store: restart failed');
-      void this.#worker?.terminate();
+      this.#worker?.kill('SIGKILL');
     }
   }
 
@@ -224,11 +244,16 @@ class WorkerStore implements EmbeddedStore {
     }
   }
 
-  #post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
-    this.#worker?.postMessage(message, transfer);
+  #post(message: ToWorker): void {
+    const worker = this.#worker;
+    if (worker === undefined || !worker.connected) return;
+    // A send racing the process's death fails; the exit handler rejects what is pending.
+    worker.send(message, (err) => {
+      if (err !== null) this.#o.logger.warn({ err }, 'embedded store: message to the store process not delivered');
+    });
   }
 
-  #call(type: 'append' | 'query' | 'retain' | 'stats' | 'close', body: Record<string, unknown>, transfer: ArrayBuffer[] = [], timeoutMs = QUERY_TIMEOUT_MS): Promise<unknown> {
+  #call(type: 'append' | 'query' | 'retain' | 'stats' | 'close', body: Record<string, unknown>, timeoutMs = QUERY_TIMEOUT_MS): Promise<unknown> {
     if (this.#worker === undefined || !this.#up) return Promise.reject(new StoreUnavailableError(`the embedded store is not available: ${this.#reason || 'starting'}`));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -241,7 +266,7 @@ class WorkerStore implements EmbeddedStore {
         pending.timer.unref();
       }
       this.#pending.set(id, pending);
-      this.#post({ type, id, ...body } as ToWorker, transfer);
+      this.#post({ type, id, ...body } as ToWorker);
     });
   }
 
@@ -267,7 +292,7 @@ class WorkerStore implements EmbeddedStore {
       const next = (records[records.length - 1] as QueueRecord).next;
       this.#noteLag(records);
       try {
-        const result = (await this.#call('append', { records: records.map((r) => ({ position: r.position, data: r.data })), cursor: next }, transferList(records), 0)) as {
+        const result = (await this.#call('append', { records: records.map((r) => ({ position: r.position, data: r.data })), cursor: next }, 0)) as {
           items: number;
           damaged: number;
         };
@@ -353,7 +378,7 @@ class WorkerStore implements EmbeddedStore {
   }
 
   setProcesses(defs: readonly ProcessDefinitionForStore[]): void {
-    this.#processes = defs.map((d) => ({ name: d.name, match: { ...d.match }, key: d.key, steps: d.steps.map((s) => ({ ...s })) }));
+    this.#processes = copyDefinitions(defs);
     if (this.#up) this.#post({ type: 'processes', defs: this.#processes });
   }
 
@@ -401,23 +426,23 @@ class WorkerStore implements EmbeddedStore {
     for (const t of this.#timers) clearInterval(t);
     this.#wake?.();
     await this.#loop.catch(() => undefined);
-    if (this.#worker !== undefined && this.#up) await this.#call('close', {}, [], 10_000).catch(() => undefined);
+    if (this.#worker !== undefined && this.#up) await this.#call('close', {}, 10_000).catch(() => undefined);
     const worker = this.#worker;
-    if (worker !== undefined) await worker.terminate();
+    if (worker !== undefined && worker.exitCode === null && worker.signalCode === null) {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.disconnect();
+      const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters.clear();
   }
 }
 
-/** The distinct buffers of the records (transferred to the worker: no copy). */
-function transferList(records: readonly QueueRecord[]): ArrayBuffer[] {
-  const seen = new Set<ArrayBuffer>();
-  for (const r of records) {
-    const b = r.data.buffer;
-    // Only a buffer that is exactly the record can move; a shared one is copied by postMessage.
-    if (b instanceof ArrayBuffer && r.data.byteOffset === 0 && r.data.byteLength === b.byteLength) seen.add(b);
-  }
-  return [...seen];
+/** Plain copies (structured-clone safe, detached from the caller's objects). */
+function copyDefinitions(defs: readonly ProcessDefinitionForStore[]): ProcessDefinitionForStore[] {
+  return defs.map((d) => ({ name: d.name, match: { ...d.match }, key: d.key, steps: d.steps.map((s) => ({ ...s })) }));
 }
 
 function sleep(ms: number): Promise<void> {

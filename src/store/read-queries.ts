@@ -47,9 +47,15 @@ class Where {
   readonly values: Record<string, DuckDBValue> = {};
   readonly types: Record<string, DuckDBType> = {};
   #n = 0;
+  /** Parameter name prefix: builders whose values are merged into one query need distinct ones. */
+  readonly #prefix: string;
+
+  constructor(prefix = 'p') {
+    this.#prefix = prefix;
+  }
 
   add(clause: string, value: DuckDBValue, type: DuckDBType): void {
-    const name = `p${this.#n++}`;
+    const name = `${this.#prefix}${this.#n++}`;
     this.clauses.push(clause.replaceAll('$?', `$${name}`));
     this.values[name] = value;
     this.types[name] = type;
@@ -62,7 +68,7 @@ class Where {
       return;
     }
     const names = list.map((v) => {
-      const name = `p${this.#n++}`;
+      const name = `${this.#prefix}${this.#n++}`;
       this.values[name] = v;
       this.types[name] = VARCHAR;
       return `$${name}`;
@@ -356,7 +362,8 @@ export async function searchTraces(db: Queryable, q: TraceSearchQuery): Promise<
   const postFilter = attributes.length > 0 || (q.minDurationMs ?? 0) > 0;
   const scan = postFilter ? ATTRIBUTE_SCAN_TRACES : limit;
   const hits = await db.query(
-    `SELECT s.trace_id, max(s.start_ns) AS last FROM spans s JOIN resources r USING (resource_id)${w.sql()} GROUP BY s.trace_id ORDER BY last DESC LIMIT ${scan}`,
+    // Newest first by the start of what matched (a trace's root usually starts it).
+    `SELECT s.trace_id, min(s.start_ns) AS first FROM spans s JOIN resources r USING (resource_id)${w.sql()} GROUP BY s.trace_id ORDER BY first DESC LIMIT ${scan}`,
     w.values,
     w.types,
   );
@@ -391,9 +398,10 @@ export async function searchTraces(db: Queryable, q: TraceSearchQuery): Promise<
     if (q.minDurationMs !== undefined && summary.durationMs < q.minDurationMs) continue;
     if (attributes.length > 0 && !spans.some((s) => spanMatches(s, attributes, resources))) continue;
     out.push(summary);
-    if (out.length >= limit) break;
   }
-  return out;
+  // Newest first by the whole trace's start, as the list shows it.
+  out.sort((a, b) => (BigInt(b.startTimeUnixNano) > BigInt(a.startTimeUnixNano) ? 1 : BigInt(b.startTimeUnixNano) < BigInt(a.startTimeUnixNano) ? -1 : 0));
+  return out.slice(0, limit);
 }
 
 function summarize(id: bigint, spans: readonly Row[]): TraceSummary {
@@ -458,7 +466,7 @@ export async function processInstances(db: Queryable, def: ProcessDefinitionForS
   const w = new Where();
   w.add('process = $?', def.name, VARCHAR);
   if (present(q.key)) w.add('key = $?', q.key, VARCHAR);
-  const having = new Where();
+  const having = new Where('h');
   having.raw('bool_or(matched)');
   // The window selects instances by their first keyed span; the true start comes from all spans.
   having.add('min(start_ns) >= $?', timeBound(q.since), UBIGINT);
@@ -483,7 +491,7 @@ async function instanceRows(db: Queryable, def: ProcessDefinitionForStore, w: Wh
   types['proc'] = VARCHAR;
   let accountFilter = '';
   if (accounts !== undefined) {
-    const a = new Where();
+    const a = new Where('a');
     a.in('account_id', accounts);
     Object.assign(values, a.values);
     Object.assign(types, a.types);
@@ -523,7 +531,7 @@ export async function processInstance(
   const w = new Where();
   w.add('process = $?', def.name, VARCHAR);
   w.add('key = $?', key, VARCHAR);
-  const having = new Where();
+  const having = new Where('h');
   having.raw('bool_or(matched)');
   const [row] = await instanceRows(db, def, w, having, undefined, 1);
   if (row === undefined) return undefined;

@@ -1,4 +1,3 @@
-import { parentPort } from 'node:worker_threads';
 import { readRecord } from '../pipeline/queue-record.js';
 import { openDuckDbStore, type DuckDbStore, type StoredRecord } from './duckdb-store.js';
 import * as reads from './read-queries.js';
@@ -6,15 +5,19 @@ import type { FromWorker, QueryMethod, ToWorker } from './worker-protocol.js';
 import type { InstanceQuery, LogQuery, MetricQuery, ProcessDefinitionForStore, TraceSearchQuery } from './types.js';
 
 /**
- * The store worker thread: owns the DuckDB database, appends queue records (decoded once, straight
- * into columns) and answers queries, so none of that work runs on the ingest event loop. It dies
- * rather than limps on an unexpected error; the hub restarts it and it resumes at its cursor.
+ * The store process: owns the DuckDB database, appends queue records (decoded once, straight into
+ * columns) and answers queries, so none of that work runs on the ingest event loop. A process
+ * rather than a worker thread: DuckDB is native code, and a native failure, or a thread stopped
+ * while native work is in flight, aborts the whole process it runs in; here that is only the
+ * store, which the hub restarts, and it resumes at its committed cursor.
  */
-const port = parentPort;
-if (port === null) throw new Error('store-worker.js must run in a worker thread');
+const parentSend = process.send?.bind(process);
+if (parentSend === undefined) throw new Error('store-worker.js must be started by the hub (an IPC channel is required)');
 
 let store: DuckDbStore | undefined;
-const send = (message: FromWorker): void => port.postMessage(message);
+const send = (message: FromWorker): void => {
+  parentSend(message);
+};
 const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void =>
   send(fields === undefined ? { type: 'log', level, message } : { type: 'log', level, message, fields });
 
@@ -94,6 +97,8 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-port.on('message', (message: ToWorker) => {
+process.on('message', (message: ToWorker) => {
   void handle(message);
 });
+// The hub went away (even by kill -9): release the database file at once so a new hub can open it.
+process.on('disconnect', () => process.exit(0));

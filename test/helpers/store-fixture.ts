@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { Worker } from 'node:worker_threads';
+import type { ChildProcess } from 'node:child_process';
 import { encodeRequest, countItems } from '../../src/otlp/index.js';
 import type { RequestBySignal, Signal } from '../../src/otlp/model.js';
 import { encodeRecord } from '../../src/pipeline/index.js';
@@ -16,8 +16,8 @@ export interface StoreFixture extends EmbeddedStore {
   queue: DurableQueue;
   /** Queues the items as ingest would and waits until the store committed them. */
   append(items: readonly TestItem[], receivedAtMs?: number): Promise<void>;
-  /** The running store worker (to kill it in crash tests). */
-  worker(): Worker | undefined;
+  /** The running store process (to kill it in crash tests). */
+  worker(): ChildProcess | undefined;
 }
 
 /**
@@ -26,7 +26,7 @@ export interface StoreFixture extends EmbeddedStore {
  */
 export async function openStoreFixture(dir: string, options: Partial<StartEmbeddedStoreOptions> = {}): Promise<StoreFixture> {
   const queue = await createDurableQueue({ dir: join(dir, 'queue'), maxBytes: 1 << 30 });
-  let current: Worker | undefined;
+  let current: ChildProcess | undefined;
   const store = await startEmbeddedStore({
     path: join(dir, 'store.duckdb'),
     reader: queue.reader('embedded'),

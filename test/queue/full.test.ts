@@ -6,11 +6,11 @@ import { drain, makeTempDir } from './temp-dir.js';
 void test('appends over maxBytes answer full, write nothing, and succeed again after the reader acks', async (t) => {
   const { dir, cleanup } = await makeTempDir('full');
   t.after(cleanup);
-  // Frames are 8 + 92 = 100 bytes: ten fit in 1000.
+  // Frames are 24 + 76 = 100 bytes: ten fit in 1000.
   const queue = await createDurableQueue({ dir, maxBytes: 1000, segmentBytes: 300 });
   t.after(() => queue.close());
   const reader = queue.reader('r');
-  const payload = (i: number): Uint8Array => new Uint8Array(92).fill(i);
+  const payload = (i: number): Uint8Array => new Uint8Array(76).fill(i);
   for (let i = 0; i < 10; i++) assert.equal(await queue.append(payload(i)), 'ok');
   assert.equal(queue.depthBytes(), 1000);
   const end = queue.endPosition();
@@ -30,7 +30,7 @@ void test('appends over maxBytes answer full, write nothing, and succeed again a
     rest.map((r) => r.data[0]),
     [3, 4, 5, 6, 7, 8, 9, 11, 12, 13],
   );
-  assert.ok(rest.every((r) => r.data.length === 92));
+  assert.ok(rest.every((r) => r.data.length === 76));
 });
 
 void test('concurrent appends cannot overshoot maxBytes together', async (t) => {
@@ -38,7 +38,7 @@ void test('concurrent appends cannot overshoot maxBytes together', async (t) => 
   t.after(cleanup);
   const queue = await createDurableQueue({ dir, maxBytes: 5000 });
   t.after(() => queue.close());
-  const outcomes = await Promise.all(Array.from({ length: 100 }, () => queue.append(new Uint8Array(92))));
+  const outcomes = await Promise.all(Array.from({ length: 100 }, () => queue.append(new Uint8Array(76))));
   assert.equal(outcomes.filter((o) => o === 'ok').length, 50);
   assert.equal(outcomes.filter((o) => o === 'full').length, 50);
   assert.equal(queue.depthBytes(), 5000);

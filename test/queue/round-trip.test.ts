@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createDurableQueue } from '../../src/queue/index.js';
+import { createDurableQueue, type QueueCorruption } from '../../src/queue/index.js';
 import { drain, makeTempDir, record, segmentFiles, text } from './temp-dir.js';
 
 void test('records round-trip in order across segments, with positions chaining', async (t) => {
@@ -36,7 +36,7 @@ void test('two readers keep independent cursors; segments go only after both ack
   const a = queue.reader('a');
   const b = queue.reader('b');
   assert.equal(queue.reader('a'), a, 'same name, same reader');
-  for (let i = 0; i < 40; i++) assert.equal(await queue.append(record(`r${i}`.padEnd(40, '.'))), 'ok');
+  for (let i = 0; i < 40; i++) assert.equal(await queue.append(record(`r${i}`.padEnd(24, '.'))), 'ok');
   const before = await segmentFiles(dir);
   assert.ok(before.length >= 5);
 
@@ -75,10 +75,11 @@ void test('two readers keep independent cursors; segments go only after both ack
   assert.deepEqual(next.map(text), ['after']);
 });
 
-void test('seek validates positions, clamps positions of deleted segments, and re-reads', async (t) => {
+void test('seek never throws for a position the log does not hold: it clamps, counts and reports', async (t) => {
   const { dir, cleanup } = await makeTempDir('seek');
   t.after(cleanup);
-  const queue = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 100 });
+  const events: QueueCorruption[] = [];
+  const queue = await createDurableQueue({ dir, maxBytes: 1 << 20, segmentBytes: 120, onCorruption: (e) => events.push(e) });
   t.after(() => queue.close());
   const reader = queue.reader('r');
   for (let i = 0; i < 20; i++) assert.equal(await queue.append(record(`n${i}`.padEnd(30, '-'))), 'ok');
@@ -86,20 +87,57 @@ void test('seek validates positions, clamps positions of deleted segments, and r
   reader.seek(all[5]!.position);
   const again = await reader.read({ maxRecords: 2, maxBytes: 1 << 20, waitMs: 0 });
   assert.deepEqual(again.map(text), [text(all[5]!), text(all[6]!)]);
+  assert.equal(queue.stats().clampedPositions, 0, 'record boundaries are taken as they are');
 
-  assert.throws(() => reader.seek(queue.endPosition() + 1), RangeError);
-  assert.throws(() => reader.seek(all[5]!.position + 1), RangeError, 'not a record boundary');
+  // Inside a record: the next record.
+  reader.seek(all[5]!.position + 1);
+  assert.equal(reader.position, all[6]!.position);
+  assert.equal(queue.stats().clampedPositions, 1);
+  assert.deepEqual(events.map((e) => [e.kind, e.reader, e.position, e.clampedTo]), [['clamped', 'r', all[5]!.position + 1, all[6]!.position]]);
+  assert.deepEqual((await reader.read({ maxRecords: 1, maxBytes: 1 << 20, waitMs: 0 })).map(text), [text(all[6]!)]);
+
   reader.seek(queue.endPosition());
   assert.deepEqual(await reader.read({ maxRecords: 1, maxBytes: 100, waitMs: 0 }), []);
 
+  // Before the oldest retained segment: the oldest record.
   await reader.ack(all[10]!.position);
-  const clampedBefore = queue.stats().clampedPositions;
   reader.seek(0);
-  assert.equal(queue.stats().clampedPositions, clampedBefore + 1);
+  assert.equal(queue.stats().clampedPositions, 2);
   const oldest = reader.position;
   assert.ok(oldest > 0 && oldest <= all[10]!.position, 'clamped to the oldest retained segment');
   const fromOldest = await drain(reader, queue);
   assert.equal(text(fromOldest[fromOldest.length - 1]!), text(all[19]!));
+
+  // Negative and fractional positions are programming errors.
+  assert.throws(() => reader.seek(-1), RangeError);
+  assert.throws(() => reader.seek(1.5), RangeError);
+});
+
+void test('a seek past the end (a consumer cursor beyond a lost tail) makes the log continue from there', async (t) => {
+  const { dir, cleanup } = await makeTempDir('seek-past-end');
+  t.after(cleanup);
+  const queue = await createDurableQueue({ dir, maxBytes: 4096, segmentBytes: 1 << 20, onCorruption: () => undefined });
+  t.after(() => queue.close());
+  for (let i = 0; i < 3; i++) assert.equal(await queue.append(record(`before-${i}`)), 'ok');
+  const end = queue.endPosition();
+  const store = queue.reader('store');
+  const other = queue.reader('other');
+  const storedCursor = end + 1_000_000;
+  store.seek(storedCursor);
+  assert.equal(store.position, storedCursor);
+  assert.equal(queue.stats().clampedPositions, 1);
+  assert.deepEqual(await store.read({ maxRecords: 10, maxBytes: 1 << 20, waitMs: 0 }), []);
+
+  const reading = store.read({ maxRecords: 10, maxBytes: 1 << 20, waitMs: 60_000 });
+  assert.equal(await queue.append(record('after')), 'ok');
+  const got = await reading;
+  assert.deepEqual(got.map(text), ['after']);
+  assert.ok(got[0]!.position >= storedCursor, 'positions never go back for the consumer');
+  // The gap takes no room: the bound counts bytes on disk, not positions.
+  assert.ok(queue.depthBytes() < 4096);
+  assert.deepEqual((await drain(other, queue)).map(text), ['before-0', 'before-1', 'before-2', 'after']);
+  await store.ack(got[0]!.next);
+  assert.equal(store.ackedPosition, got[0]!.next);
 });
 
 void test('maxBytes bounds a read but a single larger record still comes back', async (t) => {

@@ -1,6 +1,8 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
 import type { DurableQueue, QueueReader, QueueRecord } from '../../src/queue/index.js';
 
 /** A fresh directory under the OS temp dir, removed by the returned cleanup. */
@@ -31,4 +33,30 @@ export async function drain(reader: QueueReader, queue: DurableQueue, maxBytes =
     if (reader.position >= queue.endPosition()) break;
   }
   return out;
+}
+
+/** Flips bits of the byte at `offset` in the file at `path` (damage as a failing disk does it). */
+export async function flipByte(path: string, offset: number, mask = 0x55): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    const { bytesRead } = await fh.read(b, 0, 1, offset);
+    if (bytesRead !== 1) throw new Error(`no byte at ${offset} in ${path}`);
+    b[0] = (b[0] as number) ^ mask;
+    await fh.write(b, 0, 1, offset);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The repository root, from a test file under tsx (test/queue) or compiled (dist/test/queue). */
+export function repoRoot(metaUrl: string): string {
+  return fileURLToPath(new URL(metaUrl.endsWith('.ts') ? '../../' : '../../../', metaUrl));
+}
+
+/** A pino logger whose lines end up parsed in `lines`, to assert what an operator would read. */
+export function collectingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, lines };
 }

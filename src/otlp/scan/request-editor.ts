@@ -146,6 +146,17 @@ class RequestEditor {
     }
   }
 
+  /** Resources, scopes and metrics seen: bounded like items, so empty containers cannot flood a walk. */
+  #entries = 0;
+
+  #countEntry(): void {
+    if (++this.#entries > this.limits.maxItemsPerRequest) {
+      throw new TooManyItems(
+        `the request has more than ${this.limits.maxItemsPerRequest} resources, scopes and metrics (limit maxItemsPerRequest); split it into smaller requests`,
+      );
+    }
+  }
+
   // ---- request and containers ----
 
   run(): void {
@@ -157,6 +168,7 @@ class RequestEditor {
         const len = r.len();
         const start = r.pos;
         r.pos = start + len;
+        this.#countEntry();
         this.#resourceContainer(fieldStart, start, start + len);
       } else {
         r.skip(tag);
@@ -187,6 +199,7 @@ class RequestEditor {
         fields.push(s, r.pos, 1);
       } else if (tag === T_CHILDREN) {
         r.skipLen();
+        this.#countEntry();
         fields.push(s, r.pos, 2);
       } else {
         r.skip(tag);
@@ -334,6 +347,9 @@ class RequestEditor {
         fields.push(s, e, 0);
       } else if (tag === T_CHILDREN) {
         r.skipLen();
+        // Counted as found, so a flood of tiny items stops the walk before it is collected.
+        if (signal === 'metrics') this.#countEntry();
+        else this.#countItem();
         fields.push(s, r.pos, 2);
       } else {
         r.skip(tag);
@@ -385,9 +401,8 @@ class RequestEditor {
 
   // ---- items ----
 
-  /** Judges one span or log record: KEEP, or DROP after counting the reason. */
+  /** Judges one span or log record (already counted): KEEP, or DROP after counting the reason. */
   #item(end: number): number {
-    this.#countItem();
     const facts = this.itemFacts;
     facts.reset();
     this.violation = -1;

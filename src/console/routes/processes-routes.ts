@@ -1,0 +1,160 @@
+import { canRead, readableAccounts, redactAccounts, redactSpans, scopeAccounts, type Principal } from '../../access/index.js';
+import {
+  INSTANCE_STATUSES,
+  instanceDurationMs,
+  instanceStatus,
+  processTimeline,
+  stepStatus,
+  summariseProcess,
+  toStoreDefinition,
+  type ProcessDefinition,
+} from '../../processes/index.js';
+import type { EmbeddedStore, InstanceRow } from '../../store/types.js';
+import { badRequest, forbidden, notFound, ok } from '../api-reply.js';
+import type { ConsoleRoute } from '../api-router.js';
+import { QueryReader } from '../query-reader.js';
+import { DAY_SECONDS, MAX_POINTS, MAX_WINDOW_SECONDS, STORE_DISABLED, nowNsOf, type ConsoleDeps } from './console-deps.js';
+
+/**
+ * Instances read to compute a summary or timeline. Summaries are computed from instance rows, so a
+ * window with more instances than this is summarised over the newest ones and says `truncated`.
+ */
+export const MAX_SUMMARY_INSTANCES = 50_000;
+export const MAX_INSTANCE_LIMIT = 1000;
+const MAX_KEY_CHARS = 512;
+
+function instanceView(def: ProcessDefinition, row: InstanceRow, nowNs: bigint, principal: Principal) {
+  return {
+    key: row.key,
+    status: instanceStatus(row, def, nowNs),
+    startTimeUnixNano: row.startNs.toString(),
+    durationMs: instanceDurationMs(row),
+    accounts: redactAccounts(principal, row.accounts),
+    traceIds: row.traceIds,
+    steps: row.steps.map((s) => ({ name: s.name, seen: s.seen, status: stepStatus(s) })),
+  };
+}
+
+/** Reads every instance of a window (up to MAX_SUMMARY_INSTANCES) within the principal's scope. */
+async function windowInstances(store: EmbeddedStore, def: ProcessDefinition, principal: Principal, since: bigint, until: bigint) {
+  const accounts = readableAccounts(principal);
+  const rows = await store.processInstances(toStoreDefinition(def), {
+    since,
+    until,
+    ...(accounts === undefined ? {} : { accounts }),
+    limit: MAX_SUMMARY_INSTANCES,
+  });
+  return { rows, truncated: rows.length >= MAX_SUMMARY_INSTANCES };
+}
+
+/** Default timeline step: whole minutes, at most about 288 points (5-minute steps over a day). */
+function defaultStepSeconds(windowNs: bigint): number {
+  const seconds = Number(windowNs / 1_000_000_000n);
+  return Math.max(60, Math.ceil(seconds / 288 / 60) * 60);
+}
+
+export function processesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
+  const lookup = (name: string | undefined): ProcessDefinition | undefined => (name === undefined ? undefined : deps.processes.get(name));
+  const unknown = (name: string | undefined) => notFound(`no process named '${name ?? ''}' (see processes: in the hub config)`);
+  return [
+    {
+      method: 'GET',
+      path: '/api/processes',
+      access: 'read',
+      async handler({ query, principal }) {
+        const store = deps.store;
+        if (store === undefined) return STORE_DISABLED;
+        const q = new QueryReader(query);
+        const nowNs = nowNsOf(deps);
+        const { since, until } = q.window(nowNs, DAY_SECONDS, MAX_WINDOW_SECONDS);
+        if (q.error !== undefined) return badRequest(q.error);
+        const processes = [];
+        for (const def of deps.processes.list()) {
+          const { rows, truncated } = await windowInstances(store, def, principal, since, until);
+          processes.push({ ...summariseProcess(def, rows, nowNs), truncated });
+        }
+        return ok({ processes, sinceUnixNano: since.toString(), untilUnixNano: until.toString() });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/processes/:name/instances',
+      access: 'read',
+      async handler({ params, query, principal }) {
+        const store = deps.store;
+        if (store === undefined) return STORE_DISABLED;
+        const def = lookup(params['name']);
+        if (def === undefined) return unknown(params['name']);
+        const q = new QueryReader(query);
+        const nowNs = nowNsOf(deps);
+        const status = q.oneOf('status', INSTANCE_STATUSES);
+        const key = q.string('key', MAX_KEY_CHARS);
+        const account = q.string('account', 64);
+        const limit = q.int('limit', { min: 1, max: MAX_INSTANCE_LIMIT, def: 100 });
+        const { since, until } = q.window(nowNs, DAY_SECONDS, MAX_WINDOW_SECONDS);
+        if (q.error !== undefined) return badRequest(q.error);
+        const scope = scopeAccounts(principal, account);
+        if (!scope.ok) return forbidden(`this token cannot read account ${scope.account}`);
+        const accounts = account !== undefined ? [account] : scope.accounts;
+        // Status is computed, not stored: filtering by it reads the window and filters here.
+        const rows = await store.processInstances(toStoreDefinition(def), {
+          since,
+          until,
+          ...(key === undefined ? {} : { key }),
+          ...(accounts === undefined ? {} : { accounts }),
+          limit: status === undefined ? limit : MAX_SUMMARY_INSTANCES,
+        });
+        const instances = rows
+          .map((row) => instanceView(def, row, nowNs, principal))
+          .filter((i) => status === undefined || i.status === status)
+          .slice(0, limit);
+        return ok({ instances });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/processes/:name/instances/:key',
+      access: 'read',
+      async handler({ params, principal }) {
+        const store = deps.store;
+        if (store === undefined) return STORE_DISABLED;
+        const def = lookup(params['name']);
+        if (def === undefined) return unknown(params['name']);
+        const key = params['key'] ?? '';
+        if (key === '' || key.length > MAX_KEY_CHARS) return badRequest(`a business key is 1-${MAX_KEY_CHARS} characters`);
+        const found = await store.processInstance(toStoreDefinition(def), key);
+        // A viewer learns nothing about instances that do not touch its accounts.
+        if (found === undefined || !found.row.accounts.some((a) => canRead(principal, a))) return notFound(`${def.name} instance ${key} not found`);
+        return ok({
+          ...instanceView(def, found.row, nowNsOf(deps), principal),
+          spans: redactSpans(principal, found.spans),
+          logs: found.logs.filter((l) => canRead(principal, l.accountId)),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/processes/:name/timeline',
+      access: 'read',
+      async handler({ params, query, principal }) {
+        const store = deps.store;
+        if (store === undefined) return STORE_DISABLED;
+        const def = lookup(params['name']);
+        if (def === undefined) return unknown(params['name']);
+        const q = new QueryReader(query);
+        const nowNs = nowNsOf(deps);
+        const { since, until } = q.window(nowNs, DAY_SECONDS, MAX_WINDOW_SECONDS);
+        const stepSeconds = q.int('stepSeconds', { min: 1, max: MAX_WINDOW_SECONDS, def: defaultStepSeconds(until - since) });
+        if (q.error === undefined) {
+          const stepNs = BigInt(stepSeconds) * 1_000_000_000n;
+          const points = (until - since + stepNs - 1n) / stepNs;
+          if (points > BigInt(MAX_POINTS)) q.fail(`since..until / stepSeconds gives ${points} points; at most ${MAX_POINTS}: widen stepSeconds or narrow the window`);
+        }
+        if (q.error !== undefined) return badRequest(q.error);
+        const { rows, truncated } = await windowInstances(store, def, principal, since, until);
+        const points = processTimeline(def, rows, since, until, BigInt(stepSeconds) * 1_000_000_000n, nowNs);
+        return ok({ stepSeconds, points, truncated });
+      },
+    },
+  ];
+}

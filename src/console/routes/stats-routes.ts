@@ -1,0 +1,59 @@
+import { canRead, scopeAccounts } from '../../access/index.js';
+import { UNKNOWN_ACCOUNT, zeroCounts, type AccountStats } from '../../stats/index.js';
+import { badRequest, forbidden, notFound, ok } from '../api-reply.js';
+import type { ConsoleRoute } from '../api-router.js';
+import { QueryReader } from '../query-reader.js';
+import { MAX_POINTS, MAX_WINDOW_SECONDS, nowNsOf, type ConsoleDeps } from './console-deps.js';
+
+export const MIN_HISTORY_STEP_SECONDS = 10;
+
+/** `GET /api/stats` (running totals with plan, status, quota, last seen, rejections by rule) and `GET /api/stats/history`. */
+export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/stats',
+      access: 'read',
+      async handler({ principal }) {
+        const byId = new Map<string, AccountStats>();
+        for (const s of deps.stats.list()) byId.set(s.accountId, s);
+        for (const id of deps.accountInfo?.accountIds() ?? []) {
+          if (!byId.has(id)) {
+            byId.set(id, { accountId: id, accepted: zeroCounts(), rejected: zeroCounts(), throttledRequests: 0, deniedRequests: 0, rejectedByRule: {}, lastSeenUnixNano: null });
+          }
+        }
+        const visible = [...byId.values()].filter((s) => canRead(principal, s.accountId)).sort((a, b) => a.accountId.localeCompare(b.accountId));
+        const accounts = [];
+        for (const s of visible) {
+          const info = deps.accountInfo === undefined ? UNKNOWN_ACCOUNT : await deps.accountInfo.describe(s.accountId);
+          accounts.push({ ...s, plan: info.plan, status: info.status, quota: info.quota });
+        }
+        return ok({ accounts });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/stats/history',
+      access: 'read',
+      async handler({ query, principal }) {
+        const history = deps.history;
+        if (history === undefined) return notFound('stats history is not kept by this hub');
+        const q = new QueryReader(query);
+        const account = q.string('account', 64);
+        const stepSeconds = q.int('stepSeconds', { min: MIN_HISTORY_STEP_SECONDS, max: MAX_WINDOW_SECONDS, def: 60 });
+        const { since, until } = q.window(nowNsOf(deps), 3600, MAX_WINDOW_SECONDS);
+        if (q.error === undefined) {
+          const stepNs = BigInt(stepSeconds) * 1_000_000_000n;
+          const points = (until - (since / stepNs) * stepNs + stepNs - 1n) / stepNs;
+          if (points > BigInt(MAX_POINTS)) q.fail(`since..until / stepSeconds gives ${points} points; at most ${MAX_POINTS}: widen stepSeconds or narrow the window`);
+        }
+        if (q.error !== undefined) return badRequest(q.error);
+        const scope = scopeAccounts(principal, account);
+        if (!scope.ok) return forbidden(`this token cannot read account ${scope.account}`);
+        const accounts = account !== undefined ? [account] : scope.accounts;
+        const series = await history.query({ ...(accounts === undefined ? {} : { accounts }), since, until, stepSeconds });
+        return ok({ stepSeconds, series });
+      },
+    },
+  ];
+}

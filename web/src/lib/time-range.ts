@@ -1,0 +1,84 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { msToNs } from './time.js';
+
+/** Relative windows offered everywhere; the URL carries `range=<key>` or `since`/`until` (unix ns). */
+export const PRESETS = [
+  { key: '5m', label: 'Last 5 minutes', ms: 5 * 60_000 },
+  { key: '15m', label: 'Last 15 minutes', ms: 15 * 60_000 },
+  { key: '1h', label: 'Last hour', ms: 3_600_000 },
+  { key: '6h', label: 'Last 6 hours', ms: 6 * 3_600_000 },
+  { key: '24h', label: 'Last 24 hours', ms: 24 * 3_600_000 },
+  { key: '7d', label: 'Last 7 days', ms: 7 * 24 * 3_600_000 },
+] as const;
+
+export type PresetKey = (typeof PRESETS)[number]['key'];
+
+export interface TimeRange {
+  sinceNs: string;
+  untilNs: string;
+  sinceMs: number;
+  untilMs: number;
+  /** The preset in use, or null for an absolute range. */
+  preset: PresetKey | null;
+}
+
+const NS = /^\d{1,20}$/;
+
+export function presetMs(key: string | undefined): number | undefined {
+  return PRESETS.find((p) => p.key === key)?.ms;
+}
+
+export function resolveRange(query: Record<string, string>, fallback: PresetKey, nowMs: number): TimeRange {
+  const since = query['since'];
+  const until = query['until'];
+  if (since !== undefined && NS.test(since)) {
+    const untilNs = until !== undefined && NS.test(until) ? until : msToNs(nowMs);
+    const sinceMs = Number(BigInt(since) / 1_000_000n);
+    const untilMs = Number(BigInt(untilNs) / 1_000_000n);
+    return { sinceNs: since, untilNs, sinceMs, untilMs, preset: null };
+  }
+  const key: PresetKey = PRESETS.find((p) => p.key === query['range'])?.key ?? fallback;
+  const ms = presetMs(key) ?? 3_600_000;
+  return { sinceNs: msToNs(nowMs - ms), untilNs: msToNs(nowMs), sinceMs: nowMs - ms, untilMs: nowMs, preset: key };
+}
+
+/**
+ * The view's time range from the URL. A relative range is pinned to "now" until `refresh()` (or
+ * every `autoRefreshMs` while the page is visible), so a re-render does not refetch.
+ */
+export function useTimeRange(query: Record<string, string>, fallback: PresetKey, autoRefreshMs?: number): { range: TimeRange; refresh: () => void } {
+  const [tick, setTick] = useState(0);
+  const r = query['range'];
+  const since = query['since'];
+  const until = query['until'];
+  const range = useMemo(
+    () => resolveRange(rangeQuery(r, since, until), fallback, Date.now()),
+    // `tick` is not read: refresh() bumps it so that the range is pinned to a new "now".
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [r, since, until, fallback, tick],
+  );
+  const relative = range.preset !== null;
+  useEffect(() => {
+    if (autoRefreshMs === undefined || !relative) return undefined;
+    const id = window.setInterval(() => {
+      if (document.visibilityState === 'visible') setTick((t) => t + 1);
+    }, autoRefreshMs);
+    return () => window.clearInterval(id);
+  }, [autoRefreshMs, relative]);
+  return { range, refresh: () => setTick((t) => t + 1) };
+}
+
+/** A chart step (seconds, ≥ 10 as the API requires) giving at most `maxPoints` points over the range. */
+export function stepSecondsFor(range: TimeRange, maxPoints = 120): number {
+  const spanS = Math.max(1, (range.untilMs - range.sinceMs) / 1000);
+  const candidates = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400];
+  return candidates.find((c) => spanS / c <= maxPoints) ?? 86_400;
+}
+
+function rangeQuery(range: string | undefined, since: string | undefined, until: string | undefined): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (range !== undefined) q['range'] = range;
+  if (since !== undefined) q['since'] = since;
+  if (until !== undefined) q['until'] = until;
+  return q;
+}

@@ -1,0 +1,158 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso/router';
+import { withQuery } from '../api/client.js';
+import type { ProcessInstance, ProcessSummary } from '../api/types.js';
+import { AccountPath } from '../components/account-path.js';
+import { StatusBadge } from '../components/badges.js';
+import { ProcessKpis, StepFunnel } from '../components/process-kpis.js';
+import { ProcessTimelineCharts } from '../components/process-timeline.js';
+import { Async, Card } from '../components/states.js';
+import { StepChips } from '../components/step-chips.js';
+import { TimeRangePicker } from '../components/time-range-picker.js';
+import { formatDurationMs } from '../lib/format.js';
+import { formatTime } from '../lib/time.js';
+import { useTimeRange } from '../lib/time-range.js';
+import { useAccountNames } from '../lib/use-account-names.js';
+import { useApi } from '../lib/use-api.js';
+import { useQuery } from '../lib/use-query.js';
+
+const STATUSES = [
+  { value: '', label: 'any status' },
+  { value: 'completed', label: 'completed' },
+  { value: 'failed', label: 'failed' },
+  { value: 'stuck', label: 'stuck' },
+  { value: 'inFlight', label: 'in flight' },
+];
+
+/** `/processes/:name`: KPIs, charts, step funnel and the instance search (status, key, account, time). */
+export function ProcessView() {
+  const { params } = useRoute();
+  const name = params['name'] ?? '';
+  const { query, setQuery } = useQuery();
+  const { range, refresh } = useTimeRange(query, '24h');
+  const names = useAccountNames();
+  const summary = useApi<{ processes: ProcessSummary[] }>(withQuery('/api/processes', { since: range.sinceNs, until: range.untilNs }));
+  const instances = useApi<{ instances: ProcessInstance[] }>(
+    withQuery(`/api/processes/${encodeURIComponent(name)}/instances`, {
+      status: query['status'],
+      key: query['key'],
+      account: query['account'],
+      since: range.sinceNs,
+      until: range.untilNs,
+      limit: 200,
+    }),
+  );
+  const [form, setForm] = useState({ status: query['status'] ?? '', key: query['key'] ?? '', account: query['account'] ?? '' });
+  useEffect(() => setForm({ status: query['status'] ?? '', key: query['key'] ?? '', account: query['account'] ?? '' }), [query]);
+
+  const p = summary.data?.processes.find((x) => x.name === name);
+  return (
+    <>
+      <div class="page-head">
+        <h1>
+          <a href="/processes">Processes</a> / {name}
+        </h1>
+        <TimeRangePicker
+          range={range}
+          onChange={(patch) => setQuery(patch, { replace: true })}
+          onRefresh={refresh}
+        />
+      </div>
+      <Async state={summary} what={`process ${name}`}>
+        {() =>
+          p === undefined ? (
+            <div class="state state-error" role="alert">
+              No process named “{name}” is defined. <a href="/processes">See all processes</a>.
+            </div>
+          ) : (
+            <Card title="Overview">
+              <div data-process-card={p.name}>
+                <ProcessKpis p={p} />
+                <div class="process-body">
+                  <div class="process-charts">
+                    <ProcessTimelineCharts name={p.name} range={range} />
+                  </div>
+                  <div class="process-funnel">
+                    <h3>Steps</h3>
+                    <StepFunnel p={p} />
+                  </div>
+                </div>
+              </div>
+            </Card>
+          )
+        }
+      </Async>
+      <Card title="Instances">
+        <form
+          class="filters"
+          aria-label="instance search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQuery({ status: form.status, key: form.key.trim(), account: form.account.trim() });
+          }}
+        >
+          <label>
+            business key
+            <input name="key" placeholder="e.g. ord-42" value={form.key} onInput={(e) => setForm({ ...form, key: e.currentTarget.value })} />
+          </label>
+          <label>
+            status
+            <select name="status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
+              {STATUSES.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            account
+            <input name="account" placeholder="account id" value={form.account} onInput={(e) => setForm({ ...form, account: e.currentTarget.value })} />
+          </label>
+          <button type="submit" class="primary">
+            Search
+          </button>
+        </form>
+        <Async state={instances} what="instances" isEmpty={(d) => d.instances.length === 0} empty="No instances match in this time range.">
+          {(d) => (
+            <div class="table-wrap">
+              <table class="data" aria-label="instances">
+                <thead>
+                  <tr>
+                    <th>business key</th>
+                    <th>status</th>
+                    <th>started</th>
+                    <th class="num">duration</th>
+                    <th>steps</th>
+                    <th>accounts</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.instances.map((i) => (
+                    <tr key={i.key} data-instance={i.key}>
+                      <td>
+                        <a href={`/processes/${encodeURIComponent(name)}/instances/${encodeURIComponent(i.key)}`}>{i.key}</a>
+                      </td>
+                      <td>
+                        <StatusBadge status={i.status} />
+                      </td>
+                      <td class="nowrap">{formatTime(i.startTimeUnixNano, false)}</td>
+                      <td class="num">{formatDurationMs(i.durationMs)}</td>
+                      <td>
+                        <StepChips steps={i.steps} />
+                      </td>
+                      <td>
+                        <AccountPath accounts={i.accounts} names={names} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {d.instances.length >= 200 ? <p class="muted">Showing the newest 200; narrow the search to see others.</p> : null}
+            </div>
+          )}
+        </Async>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,62 @@
+import { withQuery } from '../api/client.js';
+import type { ProcessSummary } from '../api/types.js';
+import { ProcessKpis, StepFunnel } from '../components/process-kpis.js';
+import { ProcessTimelineCharts } from '../components/process-timeline.js';
+import { Async, Card } from '../components/states.js';
+import { TimeRangePicker } from '../components/time-range-picker.js';
+import { useTimeRange } from '../lib/time-range.js';
+import { useApi } from '../lib/use-api.js';
+import { useQuery } from '../lib/use-query.js';
+
+/** `/processes`: every defined business process with its KPIs, charts over time and step funnel. */
+export function ProcessesView() {
+  const { query, setQuery } = useQuery();
+  const { range, refresh } = useTimeRange(query, '24h', 30_000);
+  const state = useApi<{ processes: ProcessSummary[] }>(withQuery('/api/processes', { since: range.sinceNs, until: range.untilNs }));
+  return (
+    <>
+      <div class="page-head">
+        <h1>Business processes</h1>
+        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+      </div>
+      <Async
+        state={state}
+        what="processes"
+        isEmpty={(d) => d.processes.length === 0}
+        empty={
+          <>
+            No business processes are defined. Add a <code>processes:</code> section to the hub config (see the README), e.g. the demo's <code>order</code> process.
+          </>
+        }
+      >
+        {(d) =>
+          d.processes.map((p) => (
+            <Card
+              key={p.name}
+              id={`process-${p.name}`}
+              title={
+                <a href={`/processes/${encodeURIComponent(p.name)}`} data-process={p.name}>
+                  {p.name}
+                </a>
+              }
+              actions={<a href={`/processes/${encodeURIComponent(p.name)}`}>instances →</a>}
+            >
+              <div data-process-card={p.name}>
+                <ProcessKpis p={p} />
+                <div class="process-body">
+                  <div class="process-charts">
+                    <ProcessTimelineCharts name={p.name} range={range} compact />
+                  </div>
+                  <div class="process-funnel">
+                    <h3>Steps</h3>
+                    <StepFunnel p={p} />
+                  </div>
+                </div>
+              </div>
+            </Card>
+          ))
+        }
+      </Async>
+    </>
+  );
+}
