@@ -39,7 +39,7 @@ async function podmanStatus(...args: string[]): Promise<{ code: number; stdout: 
 
 const hostPort = async (name: string, port: number): Promise<number> => Number((await podman('port', name, `${port}/tcp`)).split('\n')[0]!.split(':').pop());
 
-test('the image runs the hub: a signed OTLP request is stored, healthcheck healthy, podman stop exits 0, data survives on the volume', { skip }, async () => {
+test('the image runs the hub: the web console is served, a signed OTLP request is stored, healthcheck healthy, podman stop exits 0, data survives on the volume', { skip }, async () => {
   const suffix = `${process.pid}-${Date.now().toString(36)}`;
   const name = `e2e-o11y-image-test-${suffix}`;
   const volume = `e2e-o11y-image-test-data-${suffix}`;
@@ -62,6 +62,15 @@ test('the image runs the hub: a signed OTLP request is stored, healthcheck healt
       return { status: res.status, json: await res.json() };
     };
     await eventually(async () => (await fetch(`${consoleUrl}/readyz`).catch(() => undefined))?.ok === true, 'hub ready in the container', 60_000);
+
+    // The web console built by `npm run build` is in the image and served with its assets.
+    const page = await fetch(`${consoleUrl}/`, { headers: { accept: 'text/html' } });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /<title>e2e-o11y console<\/title>/);
+    const script = /<script type="module"[^>]* src="([^"]+)"/.exec(html)?.[1];
+    assert.ok(script !== undefined, html);
+    assert.equal((await fetch(`${consoleUrl}${script}`)).status, 200);
 
     // The process runs as the image's non-root user, on Node 24 from the npm package.
     assert.equal(await podman('exec', name, 'node', '-p', 'process.getuid() + " " + process.version.split(".")[0]'), '10001 v24');
