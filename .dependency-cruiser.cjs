@@ -4,10 +4,10 @@
  * @type {import('dependency-cruiser').IConfiguration}
  */
 
-/** Known violations, to be removed by the data-path restructure (the lead moves account stats and hub metrics out of src/hub/). */
+/** Known violations, to be removed by the data-path restructure (the lead moves hub metrics out of src/hub/; account stats already moved). */
 const KNOWN_HUB_IMPORTS = [
-  { from: '^src/ingest/ingest-server\\.ts$', to: '^src/hub/(account-stats|hub-metrics)\\.ts$' },
-  { from: '^src/console/console-server\\.ts$', to: '^src/hub/(account-stats|hub-metrics)\\.ts$' },
+  { from: '^src/ingest/ingest-server\\.ts$', to: '^src/hub/hub-metrics\\.ts$' },
+  { from: '^src/console/console-server\\.ts$', to: '^src/hub/hub-metrics\\.ts$' },
 ];
 
 /** A "pathNot" for the `to` side that lets exactly the known pairs through for one `from` file. */
