@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'agent-data/**', 'scripts/**', 'eslint.config.js', 'test/fixtures/**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'agent-data/**', 'scripts/**', 'eslint.config.js', '.dependency-cruiser.cjs', 'test/fixtures/**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -79,6 +79,8 @@ export const agentConfigSchema = z
   .object({
     dataDir: z.string().min(1).default('./agent-data'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** json | pretty; unset: pretty when stderr is a terminal, else json (packaging, src/hub/logger.ts). */
+    logFormat: z.enum(['json', 'pretty']).optional(),
     receivers: z
       .object({
         otlp: z

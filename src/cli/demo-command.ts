@@ -1,10 +1,15 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { loadHubConfig } from '../config/index.js';
-import { startHub } from '../hub/hub.js';
+import { startHub, type Hub } from '../hub/hub.js';
 import { createLogger } from '../hub/logger.js';
 import { buildOrder, DEMO_ACCOUNTS, onboardDemoAccounts, sendBatches, withDemoDefinitions } from '../demo/index.js';
-import { stopOnSignals } from './hub-command.js';
+import { hubListeners } from './hub-command.js';
+import { stopOnSignals } from './stop-on-signals.js';
+import { assertNoProblems, hubConfigProblems } from './check-config.js';
+import { listenErrorMessage } from './listen-error.js';
+import { dataDirErrorMessage } from './data-dir-error.js';
+import { StartupError } from './startup-error.js';
 
 const HELP = `Usage: e2e-o11y demo [--config FILE] [--orders-per-second N]
 
@@ -13,7 +18,11 @@ invoicing) whose senders run a continuous order-to-invoice business process thro
 SigV4 + API key path: most orders complete, some are declined, some stall (and become stuck) and
 some are invoiced by a worker that lost the trace context (joined by order.id). Defines the order
 process and alert rules unless the config has its own. Prints the console address, the admin token,
-a real order's page and a live summary per account.`;
+a real order's page and a live summary per account.
+  --config FILE            hub configuration (as for 'e2e-o11y hub')
+  --orders-per-second N    business-process instances started per second (default 4)
+Environment: as for 'e2e-o11y hub' (E2E_OTLP_PORT, E2E_CONSOLE_PORT, E2E_DATA_DIR, E2E_ADMIN_TOKEN,
+E2E_MASTER_KEY).`;
 
 /** Runs until a signal; returns -1 so main() leaves the exit code to the signal handler. */
 export async function runDemoCommand(argv: string[]): Promise<number> {
@@ -27,8 +36,14 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   }
   const ordersPerSecond = Number(values['orders-per-second'] ?? 4);
   const config = withDemoDefinitions(await loadHubConfig(values.config));
-  const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, name: 'e2e-o11y-hub' });
-  const hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config, transformConfig: withDemoDefinitions });
+  assertNoProblems(hubConfigProblems(config), values.config);
+  const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel, format: config.logFormat, name: 'e2e-o11y-hub' });
+  let hub: Hub;
+  try {
+    hub = await startHub(config, logger, values.config === undefined ? {} : { configFile: values.config, transformConfig: withDemoDefinitions });
+  } catch (err) {
+    throw StartupError.from(err, listenErrorMessage(err, hubListeners(config), values.config) ?? dataDirErrorMessage(err, config.dataDir, 'dataDir in the config or E2E_DATA_DIR'));
+  }
   const consoleUrl = `http://${hub.consoleAddress.address}:${hub.consoleAddress.port}`;
   const otlpHost = hub.otlpAddress.address === '0.0.0.0' || hub.otlpAddress.address === '::' ? '127.0.0.1' : hub.otlpAddress.address;
   const endpoint = `http://${otlpHost}:${hub.otlpAddress.port}`;

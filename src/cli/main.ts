@@ -1,9 +1,6 @@
 #!/usr/bin/env node
-import { runHubCommand } from './hub-command.js';
-import { runDemoCommand } from './demo-command.js';
-import { runAccountsCommand } from './accounts-command.js';
-import { runAgentCommand } from './agent-command.js';
-import { runRelayCommand } from './relay-command.js';
+import { packageVersion } from './version.js';
+import { StartupError } from './startup-error.js';
 import { ConfigError } from '../errors.js';
 
 const USAGE = `e2e-o11y — end-to-end observability hub
@@ -14,22 +11,34 @@ Usage:
   e2e-o11y relay --config FILE          run the relay (forwarder to the hub's region)
   e2e-o11y accounts add|list|revoke|restore|rotate …   manage accounts on a running hub
   e2e-o11y demo [--config FILE]         run the hub with simulated workload accounts
+  e2e-o11y hub|agent|relay --check-config FILE   validate a configuration file and exit
+  e2e-o11y --version                    print the version
 
-Run 'e2e-o11y <command> --help' for a command's options.`;
+Run 'e2e-o11y <command> --help' for a command's options and environment variables.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Everything the hub, agent and relay create (data directory, queue, store, keys, stats) is
+  // private to the service user: 0700 directories, 0600 files, whatever the caller's umask.
+  process.umask(0o077);
+  // Each command loads its own modules only: --version, --help and `accounts` start in milliseconds
+  // instead of loading the store's native binding and everything else.
   switch (command) {
     case 'hub':
-      return runHubCommand(rest);
+      return (await import('./hub-command.js')).runHubCommand(rest);
     case 'demo':
-      return runDemoCommand(rest);
+      return (await import('./demo-command.js')).runDemoCommand(rest);
     case 'accounts':
-      return runAccountsCommand(rest);
+      return (await import('./accounts-command.js')).runAccountsCommand(rest);
     case 'agent':
-      return runAgentCommand(rest);
+      return (await import('./agent-command.js')).runAgentCommand(rest);
     case 'relay':
-      return runRelayCommand(rest);
+      return (await import('./relay-command.js')).runRelayCommand(rest);
+    case '--version':
+    case '-v':
+    case 'version':
+      process.stdout.write(`${packageVersion()}\n`);
+      return 0;
     case undefined:
     case '--help':
     case '-h':
@@ -47,7 +56,8 @@ main(process.argv.slice(2)).then(
     if (code !== -1) process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof ConfigError) process.stderr.write(`e2e-o11y: ${err.message}\n`);
+    // Configuration and start-up errors name what to change; a stack trace would only hide that.
+    if (err instanceof ConfigError || err instanceof StartupError) process.stderr.write(`e2e-o11y: ${err.message}\n`);
     else process.stderr.write(`e2e-o11y: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },

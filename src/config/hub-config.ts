@@ -85,6 +85,8 @@ export const hubConfigSchema = z
     dataDir: z.string().min(1).default('./data'),
     tenant: z.string().min(1).default('e2e'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** json | pretty; unset: pretty when stderr is a terminal, else json (packaging, src/hub/logger.ts). */
+    logFormat: z.enum(['json', 'pretty']).optional(),
     otlp: z
       .object({
         host: z.string().default('0.0.0.0'),

@@ -13,6 +13,8 @@ const group = z.array(upstream).default([]);
 export const relayConfigSchema = z
   .object({
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    /** json | pretty; unset: pretty when stderr is a terminal, else json (packaging, src/hub/logger.ts). */
+    logFormat: z.enum(['json', 'pretty']).optional(),
     listen: z
       .object({
         host: z.string().default('0.0.0.0'),

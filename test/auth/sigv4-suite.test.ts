@@ -1,5 +1,5 @@
 /**
- * AWS's published SigV4 test suite (shared/testdata/aws-sigv4-test-suite): for every case the
+ * AWS's published SigV4 test suite (test/fixtures/aws-sigv4-test-suite): for every case the
  * canonical request and string to sign must match byte for byte, the signed request must verify at
  * the case's time, and any one-byte change to what is signed must make verification fail.
  *

@@ -1,22 +1,14 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
-/** Finds `shared/testdata` beside the repository (CI clones main with shared/ beside it). */
-function findSharedTestdata(): string {
-  let dir = resolve(process.cwd());
-  for (;;) {
-    const candidate = join(dir, '..', 'shared', 'testdata');
-    if (existsSync(candidate)) return resolve(candidate);
-    const inside = join(dir, 'shared', 'testdata');
-    if (existsSync(inside)) return resolve(inside);
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('shared/testdata not found beside the repository');
-    dir = parent;
-  }
-}
+/**
+ * Repository root, found from this file's own location (test/helpers/ under tsx, or
+ * dist/test/helpers/ once compiled) rather than the working directory, so tests run from any cwd.
+ */
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const repoRoot = resolve(here, import.meta.url.endsWith('.ts') ? '../..' : '../../..');
 
-export const sharedTestdata = findSharedTestdata();
-export const otlpExamplesDir = join(sharedTestdata, 'otlp-examples');
-export const sigv4SuiteDir = join(sharedTestdata, 'aws-sigv4-test-suite');
-/** Repository root (npm test runs there). */
-export const repoRoot = resolve(process.cwd());
+/** Third-party test data copied into the repository (see test/fixtures/README.md for sources and licences). */
+export const fixturesDir = join(repoRoot, 'test', 'fixtures');
+export const otlpExamplesDir = join(fixturesDir, 'otlp-examples');
+export const sigv4SuiteDir = join(fixturesDir, 'aws-sigv4-test-suite');
