@@ -5,7 +5,7 @@ import type { Principal, ViewerTokenStore } from '../access/index.js';
 import type { ProcessCatalog } from '../processes/index.js';
 import type { AccountInfoProvider, AccountStats, StatsHistory } from '../stats/index.js';
 import type { EmbeddedStore } from '../store/types.js';
-import type { HubMetrics } from '../hub/hub-metrics.js';
+import type { Registry } from 'prom-client';
 import { bearerMatches, sendApiError, sendJson } from './http-util.js';
 import { createStaticFiles, prefersHtml } from './static-files.js';
 import {
@@ -30,7 +30,8 @@ export interface ConsoleServerOptions {
   adminToken: string;
   store: EmbeddedStore | undefined;
   stats: { list(): AccountStats[] };
-  metrics: HubMetrics;
+  /** The registry /metrics renders. */
+  metrics: { registry: Registry };
   logger: Logger;
   /**
    * `/readyz` asks each of these (keep them O(1)); 200 `{"status":"ready","checks":{…}}` when every

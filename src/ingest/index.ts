@@ -1,5 +1,6 @@
 export { createIngestServer } from './ingest-server.js';
 export type { IngestServer, IngestServerOptions, LimitCheck } from './ingest-server.js';
+export type { IngestMetrics } from './ingest-metrics.js';
 export { createNoneAuthenticator } from './authenticator.js';
 export type { Authenticator, AuthOutcome } from './authenticator.js';
 export { parseOtlpContentType, contentTypeOf } from './content-type.js';

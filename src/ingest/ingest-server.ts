@@ -18,7 +18,7 @@ import type { OtlpFormat, Signal } from '../otlp/model.js';
 import { prepareRecord, rejectionMessage, type HubPolicies, type JsonConverter, type PrepareOutcome } from '../pipeline/index.js';
 import type { DurableQueue } from '../queue/types.js';
 import type { IngestStatsObserver } from '../stats/index.js';
-import type { HubMetrics } from '../hub/hub-metrics.js';
+import type { IngestMetrics } from './ingest-metrics.js';
 import type { Authenticator } from './authenticator.js';
 import { parseOtlpContentType } from './content-type.js';
 import { createDecompressBudget } from './decompress.js';
@@ -65,7 +65,7 @@ export interface IngestServerOptions {
   limit: LimitCheck;
   queue: DurableQueue;
   stats: IngestStatsObserver;
-  metrics: HubMetrics;
+  metrics: IngestMetrics;
   logger: Logger;
   now?: () => number;
 }
