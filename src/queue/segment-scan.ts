@@ -95,8 +95,9 @@ async function scanHeaderless(reader: ChunkReader, index: RecordIndex, o: ScanOp
     return scanFormat1(reader, index, o);
   }
   // Nothing intact in either layout, so no record depends on the choice: read it as the format
-  // this release writes (the damage is quarantined rather than taken for a format-1 torn write).
-  return scanFormat2(reader, index, o, damagedHeader(), false, false);
+  // this release writes (the damage is quarantined rather than taken for a format-1 torn write),
+  // without letting that guess rule out format 1 for the files after it.
+  return scanFormat2(reader, index, o, [headerRegion(o, 'segment header unreadable; no intact frame of either format')], false, false);
 }
 
 function headerRegion(o: ScanOptions, reason: string): FileRegion {
