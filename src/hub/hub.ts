@@ -93,7 +93,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const json = createJsonConverter();
     cleanups.push(() => json.close());
     if (options.configFile !== undefined) {
-      const watcher = watchConfig(options.configFile, logger, (loaded) => {
+      const watcher = watchConfig(options.configFile, config, logger, (loaded) => {
         const next = options.transformConfig?.(loaded) ?? loaded;
         policies.setRules(next.validation.rules);
         security.setPlans(next.usagePlans);
@@ -104,7 +104,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
           'config reloaded: usage plans, validation rules, processes and alert rules applied',
         );
       });
-      cleanups.push(() => Promise.resolve(watcher.close()));
+      cleanups.push(() => watcher.close());
     }
     const authenticator: Authenticator = security.authenticator;
     const limit: LimitCheck = (accountId, bytes, opts) => security.limit(accountId, bytes, opts);
