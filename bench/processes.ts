@@ -142,6 +142,36 @@ export async function peakRssMb(pid: number | undefined): Promise<number> {
   return Math.round(kb / 1024);
 }
 
+/**
+ * Samples the proportional set size (PSS) of a process and its descendants until stopped, keeping
+ * the largest sum. PSS splits shared pages (the node binary and DuckDB's library, mapped by both the
+ * hub and its store process) between their users, so the sum is the memory the tree really holds;
+ * a sum of VmHWM would count those ~70 MiB twice.
+ */
+export function samplePeakPss(pid: number | undefined, everyMs = 200): { stop(): Promise<number> } {
+  let peakKb = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped && pid !== undefined) {
+      let kb = 0;
+      for (const p of await processTree(pid)) {
+        const rollup = await readFile(`/proc/${p}/smaps_rollup`, 'utf8').catch(() => '');
+        const m = /^Pss:\s+(\d+) kB/m.exec(rollup);
+        if (m) kb += Number(m[1]);
+      }
+      peakKb = Math.max(peakKb, kb);
+      await new Promise((res) => setTimeout(res, everyMs));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+      return Math.round(peakKb / 1024);
+    },
+  };
+}
+
 /** The value of one sample of the hub's /metrics (label order as the registry prints it). */
 export async function metric(consolePort: number, name: string, labels: Record<string, string> = {}): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${consolePort}/metrics`)).text();

@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import type { Signal } from '../src/otlp/model.js';
 import { runCodecBench } from './codec.js';
 import { benchPayload } from './payloads.js';
-import { cpuSeconds, metric, peakRssMb, startAgent, startBaseline, startHub, type Child } from './processes.js';
+import { cpuSeconds, metric, peakRssMb, samplePeakPss, startAgent, startBaseline, startHub, type Child } from './processes.js';
 import { createAccount, signedHeaders } from './sign.js';
 
 /**
@@ -34,6 +34,8 @@ interface Result {
   p50Ms: number;
   p99Ms: number;
   peakRssMb: number;
+  /** Largest sampled sum of PSS over the process tree (shared library pages counted once). */
+  peakPssMb: number;
   catchUpSeconds?: number;
   diskBytesPerMillionItems?: number;
   non2xx: number;
@@ -84,6 +86,7 @@ async function measureHub(dir: string, signal: Signal, store: boolean, payloads:
     const port = hub.ports['otlp'] as number;
     const variants = await Promise.all(payloads.map(async (body) => ({ body, headers: await signedHeaders(account, port, `/v1/${signal}`, body) })));
     const cpu0 = await cpuSeconds(hub.child.pid);
+    const pss = samplePeakPss(hub.child.pid);
     const r = await drive(port, signal, variants);
     const loadEnd = Date.now();
     const accepted = (r.requests.total - r.non2xx) * ITEMS;
@@ -101,6 +104,7 @@ async function measureHub(dir: string, signal: Signal, store: boolean, payloads:
       diskBytesPerMillionItems = Math.round((await metric(consolePort, 'e2e_store_disk_bytes', { kind: 'file' })) / (accepted / 1e6));
     }
     const cpu = (await cpuSeconds(hub.child.pid)) - cpu0;
+    const peakPssMb = await pss.stop();
     return {
       scenario: `${signal} ${store ? '+ store' : 'store off'}`,
       target: 'hub',
@@ -110,6 +114,7 @@ async function measureHub(dir: string, signal: Signal, store: boolean, payloads:
       p50Ms: r.latency.p50,
       p99Ms: r.latency.p99,
       peakRssMb: await peakRssMb(hub.child.pid),
+      peakPssMb,
       ...(catchUpSeconds === undefined ? {} : { catchUpSeconds }),
       ...(diskBytesPerMillionItems === undefined ? {} : { diskBytesPerMillionItems }),
       non2xx: r.non2xx,
@@ -121,8 +126,10 @@ async function measureHub(dir: string, signal: Signal, store: boolean, payloads:
 
 async function measureBaseline(base: Child, signal: Signal, payloads: readonly Uint8Array[]): Promise<Result> {
   const cpu0 = await cpuSeconds(base.child.pid);
+  const pss = samplePeakPss(base.child.pid);
   const r = await drive(base.ports['otlp'] as number, signal, payloads.map((body) => ({ body, headers: {} })));
   const cpu = (await cpuSeconds(base.child.pid)) - cpu0;
+  const peakPssMb = await pss.stop();
   const items = (r.requests.total - r.non2xx) * ITEMS;
   return {
     scenario: signal,
@@ -133,6 +140,7 @@ async function measureBaseline(base: Child, signal: Signal, payloads: readonly U
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     peakRssMb: await peakRssMb(base.child.pid),
+    peakPssMb,
     non2xx: r.non2xx,
   };
 }
@@ -158,6 +166,7 @@ async function measureAgent(dir: string): Promise<Result> {
   });
   try {
     const cpu0 = await cpuSeconds(agent.child.pid);
+    const pss = samplePeakPss(agent.child.pid);
     const r = await drive(agent.ports['otlp'] as number, 'traces', bodies('traces').map((body) => ({ body, headers: {} })));
     const accepted = (r.requests.total - r.non2xx) * ITEMS;
     // Until the hub has everything the agent acknowledged.
@@ -166,6 +175,7 @@ async function measureAgent(dir: string): Promise<Result> {
       await new Promise((res) => setTimeout(res, 100));
     }
     const cpu = (await cpuSeconds(agent.child.pid)) - cpu0;
+    const peakPssMb = await pss.stop();
     return {
       scenario: 'traces via agent → hub',
       target: 'agent',
@@ -175,6 +185,7 @@ async function measureAgent(dir: string): Promise<Result> {
       p50Ms: r.latency.p50,
       p99Ms: r.latency.p99,
       peakRssMb: await peakRssMb(agent.child.pid),
+      peakPssMb,
       non2xx: r.non2xx,
     };
   } finally {
@@ -184,11 +195,11 @@ async function measureAgent(dir: string): Promise<Result> {
 }
 
 function table(results: readonly Result[]): string {
-  const head = '| scenario | target | items/s | items per CPU-second | CPU-s per 1M items | p50 ms | p99 ms | peak RSS MiB | store catch-up s | disk bytes per 1M items | non-2xx | ratio to bare server |';
+  const head = '| scenario | target | items/s | items per CPU-second | CPU-s per 1M items | p50 ms | p99 ms | peak RSS MiB (sum of processes) | peak memory MiB (PSS) | store catch-up s | disk bytes per 1M items | non-2xx | ratio to bare server |';
   const sep = `|${head.split('|').slice(1, -1).map(() => '---').join('|')}|`;
   const rows = results.map(
     (r) =>
-      `| ${r.scenario} | ${r.target} | ${r.itemsPerSec} | ${r.itemsPerCpuSecond} | ${r.cpuSecondsPerMillionItems} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.catchUpSeconds ?? ''} | ${r.diskBytesPerMillionItems ?? ''} | ${r.non2xx} | ${r.ratioToBaseline ?? ''} |`,
+      `| ${r.scenario} | ${r.target} | ${r.itemsPerSec} | ${r.itemsPerCpuSecond} | ${r.cpuSecondsPerMillionItems} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.peakPssMb} | ${r.catchUpSeconds ?? ''} | ${r.diskBytesPerMillionItems ?? ''} | ${r.non2xx} | ${r.ratioToBaseline ?? ''} |`,
   );
   return [head, sep, ...rows].join('\n');
 }

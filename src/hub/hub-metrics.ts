@@ -148,7 +148,7 @@ export function createHubMetrics(): HubMetrics {
     }),
     storeDiskBytes: new Gauge({
       name: 'e2e_store_disk_bytes',
-      help: 'Embedded store size: kind="file" bytes on disk (database + WAL), kind="used" bytes of live data',
+      help: 'Embedded store size: kind="file" bytes on disk (database, WAL and payload files), kind="used" bytes of live data',
       labelNames: ['kind'],
       registers: [registry],
     }),

@@ -9,7 +9,7 @@ import { Quarantine } from './quarantine.js';
 import { DurableQueueReader, type ReaderHost } from './queue-reader.js';
 import { FRAME_HEADER_BYTES, checkFrame, encodeFrameHeader } from './record-frame.js';
 import { RecordIndex } from './record-index.js';
-import { SegmentFile, parseSegmentFileName, segmentFileName } from './segment-file.js';
+import { SegmentFile, parseSegmentFileName, segmentFileName, type SegmentFormat } from './segment-file.js';
 import { encodeSegmentHeader } from './segment-header.js';
 import { scanSegment, type FileRegion } from './segment-scan.js';
 import type {
@@ -184,8 +184,11 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
       .map(parseSegmentFileName)
       .filter((s): s is number => s !== undefined)
       .sort((a, b) => a - b);
+    // Format 1 segments can only precede format-2 ones (an upgrade appends format 2 after them).
+    let format2Before = false;
     for (let i = 0; i < starts.length; i++) {
-      await this.#openSegment(starts[i] as number, i === starts.length - 1);
+      const known = await this.#openSegment(starts[i] as number, starts[i + 1], format2Before);
+      format2Before ||= known.format === 2 && known.formatKnown;
     }
     let tail = this.#segments[this.#segments.length - 1];
     while (tail !== undefined && !tail.appendable && tail.bytes === 0) {
@@ -217,8 +220,12 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
     await this.retain();
   }
 
-  /** Scans one segment file at open: indexes its records, quarantines damage, cuts a torn tail. */
-  async #openSegment(start: number, isLast: boolean): Promise<void> {
+  /**
+   * Scans one segment file at open: indexes its records, quarantines damage, cuts a torn tail.
+   * Returns its format and whether that format was established rather than guessed.
+   */
+  async #openSegment(start: number, nextStart: number | undefined, format2Before: boolean): Promise<{ format: SegmentFormat; formatKnown: boolean }> {
+    const isLast = nextStart === undefined;
     // The last segment opens read-write: appends continue there, and a torn tail is cut.
     const fh = await open(join(this.#dir, segmentFileName(start)), isLast ? 'r+' : 'r');
     let keepHandle = false;
@@ -226,7 +233,15 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
       await tightenFileMode(fh);
       const sizeBytes = (await fh.stat()).size;
       const index = new RecordIndex();
-      const scan = await scanSegment(fh, index, { start, sizeBytes, isLast, maxRecordBytes: this.#maxRecordBytes, chunkBytes: SCAN_CHUNK_BYTES });
+      const scan = await scanSegment(fh, index, {
+        start,
+        sizeBytes,
+        isLast,
+        nextStart,
+        format2Before,
+        maxRecordBytes: this.#maxRecordBytes,
+        chunkBytes: SCAN_CHUNK_BYTES,
+      });
       const segment = new SegmentFile(this.#dir, start, { format: scan.format, bytes: 0, appendable: false, created: true, index });
       segment.bytes = Math.max(0, scan.endOffset - segment.dataOffset);
       for (const region of scan.damaged) await this.#damaged(segment, region, fh, 'open');
@@ -261,8 +276,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
       if (previous !== undefined && previous.end > start) {
         // Files this queue wrote never overlap; someone copied files in. Keep the newer file's positions.
         const overlap = previous.end - start;
-        previous.bytes = start - previous.start;
-        previous.index.truncateFrom(previous.bytes);
+        previous.cutTo(start - previous.start);
         this.#stats.corruptions++;
         this.#stats.corruptedBytes += overlap;
         this.#onCorruption?.({
@@ -276,6 +290,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
         });
       }
       this.#segments.push(segment);
+      return { format: scan.format, formatKnown: scan.formatKnown };
     } finally {
       if (!keepHandle) await fh.close();
     }
@@ -484,8 +499,7 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
     }
     const ws = this.#writeSegment;
     if (ws !== undefined) {
-      ws.bytes = Math.max(0, durable - ws.start);
-      ws.index.truncateFrom(ws.bytes);
+      ws.cutTo(Math.max(0, durable - ws.start));
     }
     const last = kept[kept.length - 1];
     this.#end = Math.max(durable, last?.end ?? 0);
@@ -886,7 +900,8 @@ class SegmentedQueue implements DurableQueue, ReaderHost {
   async #skipDamage(segment: SegmentFile, pos: QueuePosition, reason: string, fh: FileHandle): Promise<QueuePosition> {
     const relative = pos - segment.start;
     const known = segment.holes.get(relative);
-    if (known !== undefined) return pos + known;
+    // A hole never reaches past its segment (cutTo trims it): a reader must not land inside the next one.
+    if (known !== undefined) return segment.start + Math.min(relative + known, segment.bytes);
     const next = segment.index.nextAfter(relative) ?? segment.bytes;
     await this.#damaged(segment, { fileOffset: segment.fileOffset(pos), bytes: next - relative, reason }, fh, 'read');
     return segment.start + next;

@@ -66,6 +66,20 @@ export class SegmentFile {
     this.index = init.index ?? new RecordIndex();
   }
 
+  /**
+   * Shortens the segment to `bytes` (a failed write rolled back, or an overlap with the next file):
+   * records and damaged regions past it are forgotten, damaged regions across it end there, so no
+   * reader skips past the new end into the next segment.
+   */
+  cutTo(bytes: number): void {
+    this.bytes = bytes;
+    this.index.truncateFrom(bytes);
+    for (const [offset, length] of this.holes) {
+      if (offset >= bytes) this.holes.delete(offset);
+      else if (offset + length > bytes) this.holes.set(offset, bytes - offset);
+    }
+  }
+
   get end(): number {
     return this.start + this.bytes;
   }

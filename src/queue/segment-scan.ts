@@ -1,7 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { ChunkReader } from './chunk-reader.js';
 import { LEGACY_FRAME_HEADER_BYTES, checkLegacyFrame } from './legacy-frame.js';
-import { FRAME_HEADER_BYTES, FRAME_MAGIC_BYTES, checkFrame } from './record-frame.js';
+import { FRAME_HEADER_BYTES, FRAME_MAGIC_BYTES, checkFrame, type FrameCheck } from './record-frame.js';
 import type { RecordIndex } from './record-index.js';
 import { SEGMENT_HEADER_BYTES, checkSegmentHeader } from './segment-header.js';
 import type { SegmentFormat } from './segment-file.js';
@@ -25,6 +25,12 @@ export interface SegmentScan {
   appendable: boolean;
   /** A format-2 file whose creation was interrupted (partial header, no data). */
   headerTorn: boolean;
+  /**
+   * Whether the format follows from the file (its header, a frame that checks out) or from its
+   * neighbours, rather than being a guess: a file whose header and frames are all gone is read as
+   * format 2, but that guess must not rule out format 1 for the files after it.
+   */
+  formatKnown: boolean;
 }
 
 export interface ScanOptions {
@@ -33,6 +39,10 @@ export interface ScanOptions {
   sizeBytes: number;
   /** The newest segment: an incomplete tail there is a torn write; anywhere else it is damage. */
   isLast: boolean;
+  /** Start of the next segment file, if any: no segment reaches past it. */
+  nextStart: number | undefined;
+  /** An earlier segment file is known to be format 2, so this one cannot be format 1. */
+  format2Before: boolean;
   maxRecordBytes: number;
   chunkBytes: number;
 }
@@ -45,34 +55,63 @@ export interface ScanOptions {
  */
 export async function scanSegment(fh: FileHandle, index: RecordIndex, o: ScanOptions): Promise<SegmentScan> {
   const reader = new ChunkReader(fh, o.chunkBytes);
-  if (o.sizeBytes === 0) return { format: 2, damaged: [], endOffset: SEGMENT_HEADER_BYTES, appendable: false, headerTorn: true };
+  if (o.sizeBytes === 0) return { format: 2, damaged: [], endOffset: SEGMENT_HEADER_BYTES, appendable: false, headerTorn: true, formatKnown: false };
   const first = await reader.load(0, SEGMENT_HEADER_BYTES, o.sizeBytes);
   const header = checkSegmentHeader(first.buf, first.at, first.available, o.start);
   switch (header.kind) {
     case 'ok':
-      return scanFormat2(reader, index, o, [], true);
+      return scanFormat2(reader, index, o, [], true, true);
     case 'torn':
-      return { format: 2, damaged: [], endOffset: SEGMENT_HEADER_BYTES, appendable: false, headerTorn: true };
+      return { format: 2, damaged: [], endOffset: SEGMENT_HEADER_BYTES, appendable: false, headerTorn: true, formatKnown: true };
     case 'unsupported':
       throw new Error(`queue segment ${o.start} has format version ${header.version}, written by a newer release; refusing to open it`);
     case 'damaged':
-      return scanFormat2(reader, index, o, [headerRegion(o, header.reason)], false);
-    case 'absent': {
-      if (await legacyFrameAt(reader, 0, o)) return scanFormat1(reader, index, o);
-      // Neither header nor a format-1 frame: a format-2 file whose header was hit, if any frame of it survives.
-      if (o.sizeBytes > SEGMENT_HEADER_BYTES && (await hasFormat2Frame(reader, o))) {
-        return scanFormat2(reader, index, o, [headerRegion(o, 'segment header unreadable')], false);
-      }
-      return scanFormat1(reader, index, o);
-    }
+      return scanFormat2(reader, index, o, [headerRegion(o, header.reason)], false, true);
+    case 'absent':
+      return scanHeaderless(reader, index, o);
   }
+}
+
+/**
+ * A file without a recognisable format-2 header: a format-1 file, or a format-2 file whose header
+ * was destroyed. The file name still gives the start, and format-2 frames carry their own position,
+ * so the choice never depends on the header. Format 1 is only considered where it is possible at
+ * all: an upgrade only ever adds format-2 segments after format-1 ones, and format-1 data (no
+ * header) must end before the next file starts. Without that check a format-2 file whose header
+ * and frames were all destroyed was read as format 1: 32 bytes longer than it is, it overlapped
+ * the next file and its damaged region swallowed that file's first records.
+ */
+async function scanHeaderless(reader: ChunkReader, index: RecordIndex, o: ScanOptions): Promise<SegmentScan> {
+  const damagedHeader = (): FileRegion[] => [headerRegion(o, 'segment header unreadable')];
+  const legacyPossible = !o.format2Before && (o.nextStart === undefined || o.start + o.sizeBytes <= o.nextStart);
+  if (!legacyPossible) return scanFormat2(reader, index, o, damagedHeader(), false, true);
+  const first = await legacyFrameCheckAt(reader, 0, o);
+  if (first.kind === 'ok') return scanFormat1(reader, index, o);
+  if (o.sizeBytes > SEGMENT_HEADER_BYTES && (await hasFormat2Frame(reader, o))) {
+    return scanFormat2(reader, index, o, damagedHeader(), false, true);
+  }
+  // A format-1 file whose first record is damaged but whose length survived: the rest is readable.
+  if (first.kind === 'bad-payload' && first.frameBytes < o.sizeBytes && (await legacyFrameCheckAt(reader, first.frameBytes, o)).kind === 'ok') {
+    return scanFormat1(reader, index, o);
+  }
+  // Nothing intact in either layout, so no record depends on the choice: read it as the format
+  // this release writes (the damage is quarantined rather than taken for a format-1 torn write),
+  // without letting that guess rule out format 1 for the files after it.
+  return scanFormat2(reader, index, o, [headerRegion(o, 'segment header unreadable; no intact frame of either format')], false, false);
 }
 
 function headerRegion(o: ScanOptions, reason: string): FileRegion {
   return { fileOffset: 0, bytes: Math.min(SEGMENT_HEADER_BYTES, o.sizeBytes), reason };
 }
 
-async function scanFormat2(reader: ChunkReader, index: RecordIndex, o: ScanOptions, damaged: FileRegion[], headerSound: boolean): Promise<SegmentScan> {
+async function scanFormat2(
+  reader: ChunkReader,
+  index: RecordIndex,
+  o: ScanOptions,
+  damaged: FileRegion[],
+  headerSound: boolean,
+  formatKnown: boolean,
+): Promise<SegmentScan> {
   const size = o.sizeBytes;
   const dataOffset = SEGMENT_HEADER_BYTES;
   let off = dataOffset;
@@ -125,7 +164,7 @@ async function scanFormat2(reader: ChunkReader, index: RecordIndex, o: ScanOptio
     want = FRAME_HEADER_BYTES;
   }
   closeBad(Math.min(off, size));
-  return finish(reader, o, { format: 2, damaged, tail, appendable: headerSound });
+  return finish(reader, o, { format: 2, damaged, tail, appendable: headerSound, formatKnown: formatKnown || index.count > 0 });
 }
 
 async function scanFormat1(reader: ChunkReader, index: RecordIndex, o: ScanOptions): Promise<SegmentScan> {
@@ -167,14 +206,14 @@ async function scanFormat1(reader: ChunkReader, index: RecordIndex, o: ScanOptio
     damaged.push({ fileOffset: off, bytes: size - off, reason: `${reason}; format 1 cannot resynchronise, the rest of the segment is skipped` });
     off = size;
   }
-  return finish(reader, o, { format: 1, damaged, tail, appendable: false });
+  return finish(reader, o, { format: 1, damaged, tail, appendable: false, formatKnown: true });
 }
 
 /** Sorts the trailing bytes of the file into torn (cut off) or damaged (quarantined). */
 async function finish(
   reader: ChunkReader,
   o: ScanOptions,
-  s: { format: SegmentFormat; damaged: FileRegion[]; tail: { region: FileRegion; headerValid: boolean } | undefined; appendable: boolean },
+  s: { format: SegmentFormat; damaged: FileRegion[]; tail: { region: FileRegion; headerValid: boolean } | undefined; appendable: boolean; formatKnown: boolean },
 ): Promise<SegmentScan> {
   const { damaged, tail } = s;
   let torn: FileRegion | undefined;
@@ -192,7 +231,7 @@ async function finish(
   }
   if (tail !== undefined && torn === undefined) damaged.push({ ...tail.region, reason: `${tail.region.reason}; segment file cut short` });
   const endOffset = torn === undefined ? o.sizeBytes : torn.fileOffset;
-  return { format: s.format, damaged, torn, endOffset, appendable: s.appendable, headerTorn: false };
+  return { format: s.format, damaged, torn, endOffset, appendable: s.appendable, headerTorn: false, formatKnown: s.formatKnown };
 }
 
 function startsLikeMarker(buf: Buffer, at: number, available: number): boolean {
@@ -228,13 +267,18 @@ async function hasFormat2Frame(reader: ChunkReader, o: ScanOptions): Promise<boo
 }
 
 async function legacyFrameAt(reader: ChunkReader, offset: number, o: ScanOptions): Promise<boolean> {
+  return (await legacyFrameCheckAt(reader, offset, o)).kind === 'ok';
+}
+
+/** Checks the format-1 frame at `offset`, loading it whole when its length fits the file. */
+async function legacyFrameCheckAt(reader: ChunkReader, offset: number, o: ScanOptions): Promise<FrameCheck> {
   let loaded = await reader.load(offset, LEGACY_FRAME_HEADER_BYTES, o.sizeBytes);
   let check = checkLegacyFrame(loaded.buf, loaded.at, loaded.available, o.maxRecordBytes);
   if (check.kind === 'incomplete' && check.frameBytes !== undefined && offset + check.frameBytes <= o.sizeBytes) {
     loaded = await reader.load(offset, check.frameBytes, o.sizeBytes);
     check = checkLegacyFrame(loaded.buf, loaded.at, loaded.available, o.maxRecordBytes);
   }
-  return check.kind === 'ok';
+  return check;
 }
 
 async function isAllZero(reader: ChunkReader, region: FileRegion, o: ScanOptions): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { readRecord } from '../pipeline/queue-record.js';
 import { openDuckDbStore, type DuckDbStore, type StoredRecord } from './duckdb-store.js';
 import * as reads from './read-queries.js';
-import type { FromWorker, QueryMethod, ToWorker } from './worker-protocol.js';
+import { unpackBatch, type FromWorker, type QueryMethod, type ToWorker } from './worker-protocol.js';
 import type { InstanceQuery, LogQuery, MetricQuery, ProcessDefinitionForStore, TraceSearchQuery } from './types.js';
 
 /**
@@ -18,7 +18,7 @@ let store: DuckDbStore | undefined;
 const send = (message: FromWorker): void => {
   parentSend(message);
 };
-const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void =>
+const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
   send(fields === undefined ? { type: 'log', level, message } : { type: 'log', level, message, fields });
 
 async function query(s: DuckDbStore, method: QueryMethod, args: unknown[]): Promise<unknown> {
@@ -67,7 +67,7 @@ async function handle(message: ToWorker): Promise<void> {
       case 'append': {
         const records: StoredRecord[] = [];
         let damaged = 0;
-        for (const r of message.records) {
+        for (const r of unpackBatch(message.batch)) {
           const read = readRecord(r.data);
           if (read.ok) records.push({ position: r.position, record: read.record });
           else damaged++;

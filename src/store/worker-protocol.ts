@@ -6,7 +6,8 @@ export type QueryMethod = 'getTrace' | 'queryLogs' | 'queryMetrics' | 'metricNam
 
 export type ToWorker =
   | { type: 'open'; options: Omit<DuckDbStoreOptions, 'log'> }
-  | { type: 'append'; id: number; records: { position: number; data: Uint8Array }[]; cursor: number }
+  /** `batch`: the records packed by packBatch (one buffer: one copy each way, no object per record). */
+  | { type: 'append'; id: number; batch: Uint8Array; cursor: number }
   | { type: 'query'; id: number; method: QueryMethod; args: unknown[] }
   | { type: 'processes'; defs: ProcessDefinitionForStore[] }
   | { type: 'retain'; id: number; nowMs: number }
@@ -20,3 +21,34 @@ export type FromWorker =
   /** `name` keeps the kind of error across the thread boundary (RangeError: bad input from a caller). */
   | { type: 'reply'; id: number; ok: false; message: string; name: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
+
+/** Packs queue records as [u32 count] then per record [f64 position][u32 length][bytes]. */
+export function packBatch(records: readonly { position: number; data: Uint8Array }[]): Uint8Array {
+  let size = 4;
+  for (const r of records) size += 12 + r.data.byteLength;
+  const out = Buffer.allocUnsafe(size);
+  out.writeUInt32LE(records.length, 0);
+  let at = 4;
+  for (const r of records) {
+    out.writeDoubleLE(r.position, at);
+    out.writeUInt32LE(r.data.byteLength, at + 8);
+    out.set(r.data, at + 12);
+    at += 12 + r.data.byteLength;
+  }
+  return out;
+}
+
+/** The records of a packed batch, as views into it. */
+export function unpackBatch(batch: Uint8Array): { position: number; data: Uint8Array }[] {
+  const buf = Buffer.from(batch.buffer, batch.byteOffset, batch.byteLength);
+  const count = buf.readUInt32LE(0);
+  const out: { position: number; data: Uint8Array }[] = [];
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const position = buf.readDoubleLE(at);
+    const length = buf.readUInt32LE(at + 8);
+    out.push({ position, data: buf.subarray(at + 12, at + 12 + length) });
+    at += 12 + length;
+  }
+  return out;
+}

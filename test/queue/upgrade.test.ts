@@ -77,3 +77,22 @@ void test('format 1: a flipped payload byte costs that record; a flipped length 
     await queue.close();
   }
 });
+
+void test('format 1: damage in the first record of a segment (no header to tell the format) costs that record, or with its length the segment, never another one', async (t) => {
+  for (const where of ['payload', 'length'] as const) {
+    const { dir, cleanup } = await oldQueue(`upgrade-first-${where}`);
+    t.after(cleanup);
+    // Segment 487 starts with record 16: 8-byte frame header, then the payload.
+    await flipByte(join(dir, '00000000000000000487.seg'), where === 'payload' ? 8 + 3 : 1);
+    const events: QueueCorruption[] = [];
+    const queue = await createDurableQueue({ dir, maxBytes: 1 << 20, onCorruption: (e) => events.push(e) });
+    const got = (await drain(queue.reader('fresh'), queue)).map(text);
+    // A damaged first payload: the intact length leads to record 17, a format-1 frame, so the file is
+    // read as format 1. A damaged first length leaves nothing readable in the file in either format.
+    const lost = where === 'payload' ? [expected[16]] : expected.slice(16, 32);
+    assert.deepEqual(got, expected.filter((s) => !lost.includes(s)), `${where}: the rest intact, in order`);
+    assert.ok(events.length > 0 && events.every((e) => e.file.endsWith('00000000000000000487.seg')));
+    assert.equal(await queue.append(record('after')), 'ok');
+    await queue.close();
+  }
+});
