@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { encodeRequest } from '../otlp/index.js';
-import type { OtlpFormat, Signal } from '../otlp/model.js';
+import type { Signal } from '../otlp/model.js';
 import { DEFAULT_OTLP_LIMITS } from '../otlp/scan/index.js';
 import {
   closeServer,
@@ -19,14 +19,14 @@ import {
 } from '../http/index.js';
 import type { DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
-import { ACCEPTED, createOtlpReceiver, type AcceptOutcome, type OtlpReceiver } from '../ingest/index.js';
-import { createJsonConverter, prepareRecord } from '../pipeline/index.js';
+import { createIngestAccept, createOtlpReceiver, type AcceptRequest, type OtlpReceiver } from '../ingest/index.js';
+import { createJsonConverter } from '../pipeline/index.js';
 import { startExporterRunner, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
 import { createOtlpExporter } from '../export/otlp-exporter.js';
 import type { AgentConfig } from './agent-config.js';
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
-import { createAgentPolicies } from './agent-policies.js';
+import { createAgentPolicies, type AgentPolicies } from './agent-policies.js';
 import { batchingReader } from './batching-reader.js';
 import { createHubExporter, type HubExporter } from './hub-exporter.js';
 import type { HttpGet } from './hub-signer.js';
@@ -70,199 +70,32 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     maxBytes: config.queue.maxBytes,
     ...queueLogHooks(logger, 'agent'),
   });
-
   const policies = createAgentPolicies({
     limits: DEFAULT_OTLP_LIMITS,
     resourceAttributes: config.resource.attributes,
     sourceName: config.resource.sourceName,
     include: config.exporters.hub.include,
   });
-  /** One pass over the bytes (check, limit, stamp) into a queue record, then the durable append. */
   const json = createJsonConverter();
-  const accept = async (input: { signal: Signal; body: Uint8Array; format: OtlpFormat }, receiver: 'otlp' | 'prometheus'): Promise<AcceptOutcome> => {
-    let body = input.body;
-    if (input.format === 'json') {
-      const converted = await json.toProtobuf(input.signal, input.body, 1_000_000);
-      if (!converted.ok) return { kind: 'invalid', message: converted.message };
-      body = converted.bytes;
-    }
-    const prepared = prepareRecord({
-      signal: input.signal,
-      body,
-      format: 'protobuf',
-      accountId: '',
-      receivedAtMs: Date.now(),
-      policy: policies.receive(input.signal),
-      maxJsonContainers: 1_000_000,
+  /** The hub's accept step with the agent's policies: one pass over the bytes into a queue record, then the durable append. */
+  const acceptFrom = (receiver: 'otlp' | 'prometheus'): AcceptRequest =>
+    createIngestAccept({
+      ownerName: 'agent',
+      policyFor: (signal) => policies.receive(signal),
+      json,
+      maxJsonContainers: MAX_JSON_CONTAINERS,
+      queue,
+      onAccepted: (_account, signal, prepared) => metrics.receivedItems.inc({ signal, receiver }, prepared.accepted),
     });
-    if (prepared.kind === 'invalid') return prepared;
-    if (prepared.record === undefined) return ACCEPTED;
-    const outcome = await queue.append(prepared.record);
-    if (outcome !== 'ok') {
-      const message =
-        outcome === 'full'
-          ? 'the agent queue is full; retry later'
-          : outcome === 'unavailable'
-            ? `the agent cannot write its queue right now (${queue.health().lastError ?? 'I/O error'}); retry later`
-            : 'the agent is shutting down';
-      return { kind: 'unavailable', message, retryAfterSeconds: outcome === 'closed' ? 10 : 5 };
-    }
-    metrics.receivedItems.inc({ signal: input.signal, receiver }, prepared.accepted);
-    return ACCEPTED;
-  };
 
-  /**
-   * Items the hub dropped from accepted requests (partial_success, e.g. no `source.name`): counted
-   * in /metrics on every answer, logged at most once per signal every 30 s so a misconfigured
-   * source does not flood the log but never goes unnoticed.
-   */
-  const partialLogged = new Map<Signal, { at: number; suppressed: number }>();
-  const partialLog = (signal: Signal, rejected: number, message: string): void => {
-    const now = Date.now();
-    const last = partialLogged.get(signal);
-    if (last !== undefined && now - last.at < 30_000) {
-      last.suppressed += rejected;
-      return;
-    }
-    logger.warn(
-      { exporter: 'hub', signal, rejected, suppressedSinceLastLog: last?.suppressed ?? 0, reason: message },
-      'the hub accepted the request but dropped items; fix the sender or set resource.sourceName',
-    );
-    partialLogged.set(signal, { at: now, suppressed: 0 });
-  };
-
-  const runners = new Map<string, ExporterRunner>();
-  const readers = new Map<string, QueueReader>();
-  const exporters: Exporter[] = [];
-  const startRunner = (readerName: string, exporter: Exporter, batch: AgentConfig['exporters']['hub']['batch'], retry: AgentConfig['exporters']['hub']['retry']): void => {
-    exporters.push(exporter);
-    const reader = queue.reader(readerName);
-    readers.set(readerName, reader);
-    runners.set(
-      readerName,
-      startExporterRunner({
-        exporter,
-        reader: batchingReader(reader, batch.maxDelayMs),
-        legacyRecords: 'agent',
-        batchMaxRecords: batch.maxItems,
-        batchMaxBytes: batch.maxBytes,
-        retry: { initialMs: retry.initialBackoffSeconds * 1000, maxMs: retry.maxBackoffSeconds * 1000 },
-        logger,
-        onOutcome: (outcome) => metrics.exportBatches.inc({ exporter: exporter.name, outcome: outcome.kind }),
-      }),
-    );
-  };
-
-  const local = config.exporters.local;
-  if (local.endpoint !== null) {
-    startRunner(
-      LOCAL_READER,
-      createOtlpExporter({
-        name: 'local',
-        endpoint: local.endpoint,
-        headers: local.headers,
-        timeoutMs: local.timeoutSeconds * 1000,
-        onRejected: (status, message) => {
-          metrics.rejections.inc({ exporter: 'local', status: String(status) });
-          logger.error({ exporter: 'local', status, reason: message }, 'local stack rejected data; skipped');
-        },
-        onItems: (signal, c) => metrics.exportedItems.inc({ exporter: 'local', signal }, c.sent),
-      }),
-      local.batch,
-      local.retry,
-    );
-  } else {
-    // A reader left from an earlier configuration would hold back segment deletion forever.
-    await queue.removeReader(LOCAL_READER);
-  }
-
-  const hub = config.exporters.hub;
-  let hubExporter: HubExporter | undefined;
-  if (hub.endpoint !== null) {
-    hubExporter = createHubExporter({
-      endpoint: hub.endpoint,
-      region: hub.region,
-      service: hub.service,
-      credentials: hub.credentials,
-      apiKey: hub.apiKey,
-      filter: (signal, payload) => policies.optIn(signal, payload),
-      headers: hub.headers,
-      timeoutMs: hub.timeoutSeconds * 1000,
-      logger,
-      ...(options.httpGet === undefined ? {} : { httpGet: options.httpGet }),
-      onRejected: (status, message) => {
-        metrics.rejections.inc({ exporter: 'hub', status: String(status) });
-        logger.error({ exporter: 'hub', status, reason: message }, 'the hub rejected data; skipped');
-      },
-      onItems: (signal, c) => {
-        metrics.exportedItems.inc({ exporter: 'hub', signal }, c.sent);
-        metrics.filteredItems.inc({ signal }, c.filtered);
-      },
-      onPartialSuccess: (signal, rejected, message) => {
-        metrics.hubRejectedItems.inc({ signal }, rejected);
-        partialLog(signal, rejected, message);
-      },
-    });
-    // Ask for the key now so a misconfiguration shows in the log at start; export retries it anyway.
-    void hubExporter.ensureApiKey();
-    startRunner(HUB_READER, hubExporter, hub.batch, hub.retry);
-  } else {
-    await queue.removeReader(HUB_READER);
-  }
-  if (runners.size === 0) logger.warn('agent: neither exporters.local.endpoint nor exporters.hub.endpoint is set; data is only queued');
-
-  const otlp = config.receivers.otlp;
-  // --- http: connection limits fitted to the open-files limit, connection metrics ---
+  const exporters = await startAgentExporters(config, queue, policies, metrics, logger, options);
   const httpMetrics = createHttpMetrics(metrics.registry);
-  const budget = fitConnectionLimits({ agent_otlp: otlp.maxConnections, agent_health: config.health.maxConnections }, softOpenFilesLimit());
+  const budget = fitConnectionLimits({ agent_otlp: config.receivers.otlp.maxConnections, agent_health: config.health.maxConnections }, softOpenFilesLimit());
   if (budget.warning !== undefined) logger.warn({ limits: budget.limits }, budget.warning);
-  // --- end http ---
-  // The OTLP receiver shared with the hub, without authentication or usage plan: it serves the workload's own applications.
-  const receiver: OtlpReceiver = createOtlpReceiver({
-    name: 'agent_otlp',
-    ownerName: 'agent',
-    configKey: 'receivers.otlp',
-    host: otlp.host,
-    port: otlp.port,
-    maxBodyBytes: otlp.maxBodyBytes,
-    maxDecompressedBytes: otlp.maxDecompressedBytes,
-    requestTimeoutMs: otlp.requestTimeoutSeconds * 1000,
-    maxConcurrentRequests: otlp.maxConcurrentRequests,
-    maxConnections: budget.limits['agent_otlp'] ?? otlp.maxConnections,
-    maxConnectionsPerClient: otlp.maxConnectionsPerClient,
-    headersTimeoutMs: otlp.headersTimeoutSeconds * 1000,
-    idleTimeoutMs: otlp.idleTimeoutSeconds * 1000,
-    httpMetrics,
-    logger,
-    accept: (signal, body, format) => accept({ signal, body, format }, 'otlp'),
-    metrics: { requests: metrics.receiverRequests },
-    observer: { failed: (err) => logger.error({ err }, 'agent receiver: request failed') },
-  });
+  const receiver = createAgentReceiver(config.receivers.otlp, budget.limits['agent_otlp'], acceptFrom('otlp'), metrics, httpMetrics, logger);
+  const scraper = createAgentScraper(config.receivers.prometheus, acceptFrom('prometheus'), metrics, logger);
+  const health = createHealthServer(metrics, queue, exporters.runners, { maxConnections: budget.limits['agent_health'] ?? config.health.maxConnections, httpMetrics, logger });
 
-  const prom = config.receivers.prometheus;
-  let scraper: Scraper | undefined;
-  if (prom.targets.length > 0 || prom.fileSd.length > 0) {
-    scraper = createScraper({
-      targets: prom.targets,
-      fileSd: prom.fileSd,
-      intervalMs: prom.scrapeIntervalSeconds * 1000,
-      timeoutMs: prom.scrapeTimeoutSeconds * 1000,
-      maxBodyBytes: prom.maxBodyBytes,
-      async onMetrics(request) {
-        // Scraped text becomes OTLP once here; from then on it is bytes like everything received.
-        const outcome = await accept({ signal: 'metrics', body: encodeRequest('metrics', request, 'protobuf'), format: 'protobuf' }, 'prometheus');
-        // A scrape cannot be pushed back on: the next one carries the counters' new totals anyway.
-        if (outcome.kind !== 'ok') logger.warn({ outcome: outcome.kind, reason: outcome.message }, 'agent queue did not take a scrape; its samples are dropped');
-      },
-      onScrape: (r) => {
-        metrics.scrapes.inc({ up: r.up ? '1' : '0' });
-        if (!r.up) logger.warn({ target: r.target.url, error: r.error }, 'scrape failed');
-      },
-      onError: (message) => logger.warn({ reason: message }, 'prometheus receiver problem'),
-    });
-  }
-
-  const health = createHealthServer(metrics, queue, runners, { maxConnections: budget.limits['agent_health'] ?? config.health.maxConnections, httpMetrics, logger });
   let otlpAddress: AddressInfo;
   let healthAddress: AddressInfo;
   try {
@@ -270,12 +103,12 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     healthAddress = await listenOn(health.server, config.health.host, config.health.port);
     await scraper?.start();
   } catch (err) {
-    await Promise.allSettled([receiver.close(), closeServer(health.server, health.guard), ...[...runners.values()].map((r) => r.stop())]);
+    await Promise.allSettled([receiver.close(), closeServer(health.server, health.guard), exporters.stop()]);
     await queue.close();
     throw err;
   }
   logger.info(
-    { otlp: `${otlpAddress.address}:${otlpAddress.port}`, health: `${healthAddress.address}:${healthAddress.port}`, exporters: [...runners.keys()] },
+    { otlp: `${otlpAddress.address}:${otlpAddress.port}`, health: `${healthAddress.address}:${healthAddress.port}`, exporters: [...exporters.runners.keys()] },
     'agent started',
   );
 
@@ -286,24 +119,22 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     metrics,
     exporterStats() {
       const out: Record<string, ExporterRunnerStats> = {};
-      for (const [name, r] of runners) out[name] = r.stats();
+      for (const [name, r] of exporters.runners) out[name] = r.stats();
       return out;
     },
     backlogBytes() {
       const out: Record<string, number> = {};
-      for (const [name, r] of readers) out[name] = Math.max(0, queue.endPosition() - r.ackedPosition);
+      for (const [name, r] of exporters.readers) out[name] = Math.max(0, queue.endPosition() - r.ackedPosition);
       return out;
     },
     scrapeNow: () => scraper?.scrapeAll() ?? Promise.resolve([]),
     close() {
       closing ??= (async () => {
-        const drainMs = config.shutdown.drainSeconds * 1000;
-        await receiver.drain(drainMs);
+        await receiver.drain(config.shutdown.drainSeconds * 1000);
         await receiver.close();
         await scraper?.stop();
         // Whatever the exporters did not deliver stays in the queue for the next start.
-        await Promise.all([...runners.values()].map((r) => r.stop()));
-        await Promise.all(exporters.map((e) => e.close()));
+        await exporters.stop();
         await queue.close();
         await json.close();
         await closeServer(health.server, health.guard);
@@ -311,6 +142,192 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       return closing;
     },
   };
+}
+
+/** JSON bodies from local applications: objects plus arrays, checked before parsing. */
+const MAX_JSON_CONTAINERS = 1_000_000;
+
+interface AgentExporters {
+  readonly runners: ReadonlyMap<string, ExporterRunner>;
+  readonly readers: ReadonlyMap<string, QueueReader>;
+  /** Stops the runners (what they did not deliver stays queued), then the exporters. */
+  stop(): Promise<void>;
+}
+
+/** The local and hub exporters, each on its own queue reader; a reader no longer configured is removed. */
+async function startAgentExporters(
+  config: AgentConfig,
+  queue: DurableQueue,
+  policies: AgentPolicies,
+  metrics: AgentMetrics,
+  logger: Logger,
+  options: StartAgentOptions,
+): Promise<AgentExporters> {
+  const runners = new Map<string, ExporterRunner>();
+  const readers = new Map<string, QueueReader>();
+  const exporters: Exporter[] = [];
+  const start = (readerName: string, exporter: Exporter, settings: AgentConfig['exporters']['local']): void => {
+    exporters.push(exporter);
+    const reader = queue.reader(readerName);
+    readers.set(readerName, reader);
+    runners.set(
+      readerName,
+      startExporterRunner({
+        exporter,
+        reader: batchingReader(reader, settings.batch.maxDelayMs),
+        legacyRecords: 'agent',
+        batchMaxRecords: settings.batch.maxItems,
+        batchMaxBytes: settings.batch.maxBytes,
+        retry: { initialMs: settings.retry.initialBackoffSeconds * 1000, maxMs: settings.retry.maxBackoffSeconds * 1000 },
+        logger,
+        onOutcome: (outcome) => metrics.exportBatches.inc({ exporter: exporter.name, outcome: outcome.kind }),
+      }),
+    );
+  };
+  const { local, hub } = config.exporters;
+  // A reader left from an earlier configuration would hold back segment deletion forever.
+  if (local.endpoint !== null) start(LOCAL_READER, createLocalExporter(local, local.endpoint, metrics, logger), local);
+  else await queue.removeReader(LOCAL_READER);
+  if (hub.endpoint !== null) {
+    const hubExporter = createAgentHubExporter(hub, hub.endpoint, policies, metrics, logger, options);
+    // Ask for the key now so a misconfiguration shows in the log at start; export retries it anyway.
+    void hubExporter.ensureApiKey();
+    start(HUB_READER, hubExporter, hub);
+  } else await queue.removeReader(HUB_READER);
+  if (runners.size === 0) logger.warn('agent: neither exporters.local.endpoint nor exporters.hub.endpoint is set; data is only queued');
+  return {
+    runners,
+    readers,
+    async stop() {
+      await Promise.all([...runners.values()].map((r) => r.stop()));
+      await Promise.all(exporters.map((e) => e.close()));
+    },
+  };
+}
+
+function createLocalExporter(local: AgentConfig['exporters']['local'], endpoint: string, metrics: AgentMetrics, logger: Logger): Exporter {
+  return createOtlpExporter({
+    name: 'local',
+    endpoint,
+    headers: local.headers,
+    timeoutMs: local.timeoutSeconds * 1000,
+    onRejected: (status, message) => {
+      metrics.rejections.inc({ exporter: 'local', status: String(status) });
+      logger.error({ exporter: 'local', status, reason: message }, 'local stack rejected data; skipped');
+    },
+    onItems: (signal, c) => metrics.exportedItems.inc({ exporter: 'local', signal }, c.sent),
+  });
+}
+
+function createAgentHubExporter(
+  hub: AgentConfig['exporters']['hub'],
+  endpoint: string,
+  policies: AgentPolicies,
+  metrics: AgentMetrics,
+  logger: Logger,
+  options: StartAgentOptions,
+): HubExporter {
+  const partialLog = partialSuccessLog(logger);
+  return createHubExporter({
+    endpoint,
+    region: hub.region,
+    service: hub.service,
+    credentials: hub.credentials,
+    apiKey: hub.apiKey,
+    filter: (signal, payload) => policies.optIn(signal, payload),
+    headers: hub.headers,
+    timeoutMs: hub.timeoutSeconds * 1000,
+    logger,
+    ...(options.httpGet === undefined ? {} : { httpGet: options.httpGet }),
+    onRejected: (status, message) => {
+      metrics.rejections.inc({ exporter: 'hub', status: String(status) });
+      logger.error({ exporter: 'hub', status, reason: message }, 'the hub rejected data; skipped');
+    },
+    onItems: (signal, c) => {
+      metrics.exportedItems.inc({ exporter: 'hub', signal }, c.sent);
+      metrics.filteredItems.inc({ signal }, c.filtered);
+    },
+    onPartialSuccess: (signal, rejected, message) => {
+      metrics.hubRejectedItems.inc({ signal }, rejected);
+      partialLog(signal, rejected, message);
+    },
+  });
+}
+
+/**
+ * Items the hub dropped from accepted requests (partial_success, e.g. no `source.name`): counted
+ * in /metrics on every answer, logged at most once per signal every 30 s so a misconfigured
+ * source does not flood the log but never goes unnoticed.
+ */
+function partialSuccessLog(logger: Logger): (signal: Signal, rejected: number, message: string) => void {
+  const logged = new Map<Signal, { at: number; suppressed: number }>();
+  return (signal, rejected, message) => {
+    const now = Date.now();
+    const last = logged.get(signal);
+    if (last !== undefined && now - last.at < 30_000) {
+      last.suppressed += rejected;
+      return;
+    }
+    logger.warn(
+      { exporter: 'hub', signal, rejected, suppressedSinceLastLog: last?.suppressed ?? 0, reason: message },
+      'the hub accepted the request but dropped items; fix the sender or set resource.sourceName',
+    );
+    logged.set(signal, { at: now, suppressed: 0 });
+  };
+}
+
+/** The OTLP receiver shared with the hub, without authentication or usage plan: it serves the workload's own applications. */
+function createAgentReceiver(
+  otlp: AgentConfig['receivers']['otlp'],
+  maxConnections: number | undefined,
+  accept: AcceptRequest,
+  metrics: AgentMetrics,
+  httpMetrics: HttpMetrics,
+  logger: Logger,
+): OtlpReceiver {
+  return createOtlpReceiver({
+    name: 'agent_otlp',
+    ownerName: 'agent',
+    configKey: 'receivers.otlp',
+    host: otlp.host,
+    port: otlp.port,
+    maxBodyBytes: otlp.maxBodyBytes,
+    maxDecompressedBytes: otlp.maxDecompressedBytes,
+    requestTimeoutMs: otlp.requestTimeoutSeconds * 1000,
+    maxConcurrentRequests: otlp.maxConcurrentRequests,
+    maxConnections: maxConnections ?? otlp.maxConnections,
+    maxConnectionsPerClient: otlp.maxConnectionsPerClient,
+    headersTimeoutMs: otlp.headersTimeoutSeconds * 1000,
+    idleTimeoutMs: otlp.idleTimeoutSeconds * 1000,
+    httpMetrics,
+    logger,
+    accept,
+    metrics: { requests: metrics.receiverRequests },
+    observer: { failed: (err) => logger.error({ err }, 'agent receiver: request failed') },
+  });
+}
+
+/** The Prometheus scraper, when targets are configured: scraped text becomes OTLP once, then bytes like everything received. */
+function createAgentScraper(prom: AgentConfig['receivers']['prometheus'], accept: AcceptRequest, metrics: AgentMetrics, logger: Logger): Scraper | undefined {
+  if (prom.targets.length === 0 && prom.fileSd.length === 0) return undefined;
+  return createScraper({
+    targets: prom.targets,
+    fileSd: prom.fileSd,
+    intervalMs: prom.scrapeIntervalSeconds * 1000,
+    timeoutMs: prom.scrapeTimeoutSeconds * 1000,
+    maxBodyBytes: prom.maxBodyBytes,
+    async onMetrics(request) {
+      const bytes = encodeRequest('metrics', request, 'protobuf');
+      const outcome = await accept('metrics', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'protobuf', '', () => undefined);
+      // A scrape cannot be pushed back on: the next one carries the counters' new totals anyway.
+      if (outcome.kind !== 'ok') logger.warn({ outcome: outcome.kind, reason: outcome.message }, 'agent queue did not take a scrape; its samples are dropped');
+    },
+    onScrape: (r) => {
+      metrics.scrapes.inc({ up: r.up ? '1' : '0' });
+      if (!r.up) logger.warn({ target: r.target.url, error: r.error }, 'scrape failed');
+    },
+    onError: (message) => logger.warn({ reason: message }, 'prometheus receiver problem'),
+  });
 }
 
 function createHealthServer(

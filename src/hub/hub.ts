@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
-import { createIngestAccept, createIngestObserver, createOtlpReceiver, type Authenticator, type LimitCheck, type OtlpReceiver } from '../ingest/index.js';
+import { createIngestAccept, createIngestObserver, createItemCounter, createOtlpReceiver, type Authenticator, type LimitCheck, type OtlpReceiver } from '../ingest/index.js';
 import { createHttpMetrics, fitConnectionLimits, READY, softOpenFilesLimit } from '../http/index.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
 import { createHubPolicies, createJsonConverter } from '../pipeline/index.js';
@@ -136,7 +136,14 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       logger,
       authenticator,
       limit,
-      accept: createIngestAccept({ policies, json, maxJsonContainers, queue, stats, metrics }),
+      accept: createIngestAccept({
+        ownerName: 'hub',
+        policyFor: (signal) => policies.forSignal(signal),
+        json,
+        maxJsonContainers,
+        queue,
+        onAccepted: createItemCounter({ metrics, stats }),
+      }),
       metrics,
       observer: createIngestObserver({ metrics, stats, logger }),
     });

@@ -14,8 +14,8 @@ export type {
   ReceiverObserver,
 } from './otlp-receiver.js';
 export { createIngestAccept } from './ingest-accept.js';
-export type { IngestAcceptOptions } from './ingest-accept.js';
-export { createIngestObserver } from './ingest-observer.js';
+export type { IngestAcceptOptions, PreparedRecord } from './ingest-accept.js';
+export { createIngestObserver, createItemCounter } from './ingest-observer.js';
 export type { IngestMetrics } from './ingest-metrics.js';
 export { createNoneAuthenticator } from './authenticator.js';
 export type { Authenticator, AuthOutcome } from './authenticator.js';

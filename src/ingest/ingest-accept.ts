@@ -1,30 +1,34 @@
 import type { OtlpFormat, Signal } from '../otlp/model.js';
-import { prepareRecord, rejectionMessage, type HubPolicies, type JsonConverter, type PrepareOutcome } from '../pipeline/index.js';
+import type { ScanPolicy } from '../otlp/scan/index.js';
+import { prepareRecord, rejectionMessage, type JsonConverter, type PrepareOutcome } from '../pipeline/index.js';
 import type { AppendOutcome, DurableQueue } from '../queue/types.js';
-import type { IngestStatsObserver } from '../stats/index.js';
-import type { IngestMetrics } from './ingest-metrics.js';
 import { ACCEPTED, type AcceptOutcome, type AcceptRequest } from './otlp-receiver.js';
 
+export type PreparedRecord = Extract<PrepareOutcome, { kind: 'ok' }>;
+
 export interface IngestAcceptOptions {
-  /** The scan policy of each signal (validation rules, count limits, account stamp). */
-  policies: HubPolicies;
+  /** Names the queue in refusals ("the hub queue is full"). */
+  ownerName: 'hub' | 'agent';
+  /** The scan policy of a signal (validation rules, count limits, stamps). */
+  policyFor(signal: Signal): ScanPolicy;
   /** JSON → protobuf, large bodies off the event loop. */
   json: JsonConverter;
   /** Objects plus arrays a JSON body may have (checked before it is parsed). */
   maxJsonContainers: number;
   queue: DurableQueue;
-  stats: IngestStatsObserver;
-  metrics: Pick<IngestMetrics, 'items' | 'rejectedByRule'>;
+  /** Told once the record is durable (or nothing was left to store): counts per signal and account. */
+  onAccepted?(accountId: string, signal: Signal, prepared: PreparedRecord): void;
   now?: () => number;
 }
 
 /**
- * The hub's part of an OTLP request, once it is authenticated, admitted and decompressed: JSON →
- * protobuf → one pass that validates and stamps the account into a queue record → durable append
- * (group-committed fsync) → items counted per account. Nothing is acknowledged before it is on disk.
+ * The owner's part of an OTLP request, once it is authenticated, admitted and decompressed, for
+ * the hub and the agent alike: JSON → protobuf once → one pass that validates, trims and stamps
+ * into a queue record → durable append (group-committed fsync) → items counted. Nothing is
+ * acknowledged before it is on disk; rejected items are answered as partial success.
  */
 export function createIngestAccept(options: IngestAcceptOptions): AcceptRequest {
-  const { policies, json, maxJsonContainers, queue } = options;
+  const { json, maxJsonContainers, queue } = options;
   const now = options.now ?? Date.now;
   return async (signal, body, format, accountId, release) => {
     let protobuf: Uint8Array = body;
@@ -41,7 +45,7 @@ export function createIngestAccept(options: IngestAcceptOptions): AcceptRequest 
       format: bodyFormat,
       accountId,
       receivedAtMs: now(),
-      policy: policies.forSignal(signal),
+      policy: options.policyFor(signal),
       maxJsonContainers,
     });
     // The record is made: the decompressed bytes go back to the in-flight budget before the append waits on the disk.
@@ -50,36 +54,23 @@ export function createIngestAccept(options: IngestAcceptOptions): AcceptRequest 
     if (prepared.record !== undefined) {
       const appended = await queue.append(prepared.record);
       // Nothing was stored: count nothing, tell the sender to retry the whole request.
-      if (appended !== 'ok') return queueRefusal(appended, queue);
+      if (appended !== 'ok') return queueRefusal(options.ownerName, appended, queue);
     }
-    countItems(options, accountId, signal, prepared);
+    options.onAccepted?.(accountId, signal, prepared);
     if (prepared.rejected === 0) return ACCEPTED;
     return { kind: 'ok', partial: { rejected: BigInt(prepared.rejected), errorMessage: rejectionMessage(signal, prepared.rejections) } };
   };
 }
 
-function queueRefusal(appended: Exclude<AppendOutcome, 'ok'>, queue: DurableQueue): AcceptOutcome {
+function queueRefusal(owner: string, appended: Exclude<AppendOutcome, 'ok'>, queue: DurableQueue): AcceptOutcome {
   return {
     kind: 'unavailable',
     message:
       appended === 'full'
-        ? 'the hub queue is full; retry later'
+        ? `the ${owner} queue is full; retry later`
         : appended === 'unavailable'
-          ? `the hub cannot write its queue right now (${queue.health().lastError ?? 'I/O error'}); retry later`
-          : 'the hub is shutting down',
+          ? `the ${owner} cannot write its queue right now (${queue.health().lastError ?? 'I/O error'}); retry later`
+          : `the ${owner} is shutting down`,
     retryAfterSeconds: appended === 'closed' ? 10 : 5,
   };
-}
-
-/** Accepted and rejected items per signal (metrics) and per account (stats). */
-function countItems({ metrics, stats }: IngestAcceptOptions, accountId: string, signal: Signal, prepared: Extract<PrepareOutcome, { kind: 'ok' }>): void {
-  metrics.items.inc({ signal, outcome: 'accepted' }, prepared.accepted);
-  if (prepared.rejected > 0) {
-    metrics.items.inc({ signal, outcome: 'rejected' }, prepared.rejected);
-    for (const r of prepared.rejections) {
-      metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
-      stats.recordRejectedByRule(accountId, signal, r.name, r.count);
-    }
-  }
-  stats.recordItems(accountId, signal, prepared.accepted, prepared.rejected);
 }

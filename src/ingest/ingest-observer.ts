@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { Signal } from '../otlp/model.js';
 import type { IngestStatsObserver } from '../stats/index.js';
+import type { PreparedRecord } from './ingest-accept.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import type { ReceiverObserver } from './otlp-receiver.js';
 
@@ -28,5 +30,24 @@ export function createIngestObserver(options: {
     failed(err) {
       logger.error({ err }, 'ingest request failed');
     },
+  };
+}
+
+/** The hub's count of accepted and rejected items: per signal and rule (metrics) and per account (stats). */
+export function createItemCounter(options: {
+  metrics: Pick<IngestMetrics, 'items' | 'rejectedByRule'>;
+  stats: IngestStatsObserver;
+}): (accountId: string, signal: Signal, prepared: PreparedRecord) => void {
+  const { metrics, stats } = options;
+  return (accountId, signal, prepared) => {
+    metrics.items.inc({ signal, outcome: 'accepted' }, prepared.accepted);
+    if (prepared.rejected > 0) {
+      metrics.items.inc({ signal, outcome: 'rejected' }, prepared.rejected);
+      for (const r of prepared.rejections) {
+        metrics.rejectedByRule.inc({ signal, rule: r.name }, r.count);
+        stats.recordRejectedByRule(accountId, signal, r.name, r.count);
+      }
+    }
+    stats.recordItems(accountId, signal, prepared.accepted, prepared.rejected);
   };
 }

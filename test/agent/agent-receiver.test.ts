@@ -46,3 +46,21 @@ test('the agent answers OTLP errors in the request’s encoding and counts every
     await t.close();
   }
 });
+
+test('items over the count limits are answered as partial success by the agent, the rest queued', async () => {
+  const t = await startTestAgent({});
+  try {
+    const body = JSON.parse(markedLogs(['kept', 'too-long-key'])) as { resourceLogs: [{ scopeLogs: [{ logRecords: { attributes: unknown[] }[] }] }] };
+    const records = body.resourceLogs[0].scopeLogs[0].logRecords;
+    (records[1] as { attributes: unknown[] }).attributes.push({ key: 'k'.repeat(2000), value: { stringValue: 'v' } });
+    const res = await fetch(`${t.otlpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 200);
+    const answer = (await res.json()) as { partialSuccess?: { rejectedLogRecords?: string; errorMessage?: string } };
+    assert.equal(answer.partialSuccess?.rejectedLogRecords, '1');
+    assert.match(answer.partialSuccess?.errorMessage ?? '', /attribute key is longer than 1024 bytes/);
+    const text = await (await fetch(`${t.healthUrl}/metrics`)).text();
+    assert.match(text, /e2e_agent_received_items_total\{signal="logs",receiver="otlp"\} 1\n/);
+  } finally {
+    await t.close();
+  }
+});
