@@ -7,9 +7,12 @@ import {
   stepStatus,
   summariseProcess,
   toStoreDefinition,
+  type InstanceStatus,
   type ProcessDefinition,
+  type StepStatus,
+  type TimelinePoint,
 } from '../../processes/index.js';
-import type { EmbeddedStore, InstanceRow } from '../../store/types.js';
+import type { EmbeddedStore, InstanceRow, LogRow, SpanRow } from '../../store/types.js';
 import { badRequest, notFound, ok, type ApiReply } from '../api-reply.js';
 import type { ApiHandler, ApiRequest, ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
@@ -24,7 +27,33 @@ export const MAX_SUMMARY_INSTANCES = 50_000;
 export const MAX_INSTANCE_LIMIT = 1000;
 const MAX_KEY_CHARS = 512;
 
-function instanceView(def: ProcessDefinition, row: InstanceRow, nowNs: bigint, principal: Principal) {
+/** An instance as `GET /api/processes/{name}/instances` lists it. */
+export interface InstanceView {
+  key: string;
+  status: InstanceStatus;
+  startTimeUnixNano: string;
+  durationMs: number;
+  /** In order of first span start; other accounts collapse to one "hidden" for a viewer. */
+  accounts: string[];
+  traceIds: string[];
+  steps: { name: string; seen: boolean; status: StepStatus }[];
+}
+
+/** What `GET /api/processes/{name}/instances/{key}` answers: the instance with its spans (redacted for a viewer) and logs. */
+export interface InstanceDetailReply extends InstanceView {
+  spans: SpanRow[];
+  logs: LogRow[];
+}
+
+/** What `GET /api/processes/{name}/timeline` answers. */
+export interface TimelineReply {
+  stepSeconds: number;
+  points: TimelinePoint[];
+  /** More instances in the window than MAX_SUMMARY_INSTANCES: the newest were counted. */
+  truncated: boolean;
+}
+
+function instanceView(def: ProcessDefinition, row: InstanceRow, nowNs: bigint, principal: Principal): InstanceView {
   return {
     key: row.key,
     status: instanceStatus(row, def, nowNs),
@@ -123,7 +152,7 @@ export function processesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
           ...instanceView(def, found.row, nowNsOf(deps), principal),
           spans: redactSpans(principal, found.spans),
           logs: found.logs.filter((l) => canRead(principal, l.accountId)),
-        });
+        } satisfies InstanceDetailReply);
       }),
     },
     {
@@ -139,7 +168,7 @@ export function processesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         if (q.error !== undefined) return badRequest(q.error);
         const { rows, truncated } = await windowInstances(store, def, principal, since, until);
         const points = processTimeline(def, rows, since, until, BigInt(stepSeconds) * 1_000_000_000n, nowNs);
-        return ok({ stepSeconds, points, truncated });
+        return ok({ stepSeconds, points, truncated } satisfies TimelineReply);
       }),
     },
   ];

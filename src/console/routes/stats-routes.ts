@@ -1,5 +1,5 @@
 import { canRead } from '../../access/index.js';
-import { UNKNOWN_ACCOUNT, zeroCounts, type AccountStats } from '../../stats/index.js';
+import { UNKNOWN_ACCOUNT, zeroCounts, type AccountInfo, type AccountStats, type HistorySeries } from '../../stats/index.js';
 import { notFound, ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
@@ -7,6 +7,15 @@ import { MAX_WINDOW_SECONDS, nowNsOf, type ConsoleDeps } from './console-deps.js
 import { checkPointCount, givenOnly, readScope } from './read-route.js';
 
 export const MIN_HISTORY_STEP_SECONDS = 10;
+
+/** An account as `GET /api/stats` lists it: its running totals and what the registry and limiter say. */
+export type AccountStatsView = AccountStats & AccountInfo;
+
+/** What `GET /api/stats/history` answers. */
+export interface StatsHistoryReply {
+  stepSeconds: number;
+  series: HistorySeries[];
+}
 
 /** `GET /api/stats` (running totals with plan, status, quota, last seen, rejections by rule) and `GET /api/stats/history`. */
 export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
@@ -24,7 +33,7 @@ export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
           }
         }
         const visible = [...byId.values()].filter((s) => canRead(principal, s.accountId)).sort((a, b) => a.accountId.localeCompare(b.accountId));
-        const accounts = [];
+        const accounts: AccountStatsView[] = [];
         for (const s of visible) {
           const info = deps.accountInfo === undefined ? UNKNOWN_ACCOUNT : await deps.accountInfo.describe(s.accountId);
           accounts.push({ ...s, plan: info.plan, status: info.status, quota: info.quota });
@@ -49,7 +58,7 @@ export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const scope = readScope(q, principal, account);
         if (!scope.ok) return scope.reply;
         const series = await history.query({ ...givenOnly({ accounts: scope.only }), since, until, stepSeconds });
-        return ok({ stepSeconds, series });
+        return ok({ stepSeconds, series } satisfies StatsHistoryReply);
       },
     },
   ];

@@ -8,6 +8,11 @@ import { givenOnly, readScope, storeHandler } from './read-route.js';
 
 const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 export const MAX_TRACE_SEARCH_LIMIT = 1000;
+/** What `GET /api/traces/{traceId}` answers: the spans a viewer may not read are redacted (timing only). */
+export interface TraceReply {
+  traceId: string;
+  spans: SpanRow[];
+}
 export const MAX_ATTRIBUTE_FILTERS = 10;
 /** A day in ms: a longer minimum duration finds nothing a week of retention could hold usefully. */
 const MAX_MIN_DURATION_MS = 7 * 86_400_000;
@@ -42,7 +47,7 @@ export function tracesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const spans = await store.getTrace(id.toLowerCase());
         // A viewer learns nothing about traces that do not touch its accounts, not even that they exist.
         if (spans.length === 0 || !spans.some((s) => canRead(principal, s.accountId))) return notFound(`trace ${id} not found`);
-        return ok({ traceId: id.toLowerCase(), spans: redactSpans(principal, spans) });
+        return ok({ traceId: id.toLowerCase(), spans: redactSpans(principal, spans) } satisfies TraceReply);
       }),
     },
     {
