@@ -19,6 +19,7 @@ import {
 } from '../http/index.js';
 import type { DurableQueue, QueueReader } from '../queue/types.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
+import { ACCEPTED, createOtlpReceiver, type AcceptOutcome, type OtlpReceiver } from '../ingest/index.js';
 import { createJsonConverter, prepareRecord } from '../pipeline/index.js';
 import { startExporterRunner, type ExporterRunner, type ExporterRunnerStats } from '../export/exporter-runner.js';
 import type { Exporter } from '../export/exporter.js';
@@ -29,7 +30,6 @@ import { createAgentPolicies } from './agent-policies.js';
 import { batchingReader } from './batching-reader.js';
 import { createHubExporter, type HubExporter } from './hub-exporter.js';
 import type { HttpGet } from './hub-signer.js';
-import { createLocalReceiver, type AcceptOutcome, type LocalReceiver } from './local-receiver.js';
 import { createScraper, type Scraper, type ScrapeReport } from './scraper.js';
 
 export interface Agent {
@@ -96,7 +96,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       maxJsonContainers: 1_000_000,
     });
     if (prepared.kind === 'invalid') return prepared;
-    if (prepared.record === undefined) return { kind: 'ok', items: 0 };
+    if (prepared.record === undefined) return ACCEPTED;
     const outcome = await queue.append(prepared.record);
     if (outcome !== 'ok') {
       const message =
@@ -108,7 +108,7 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
       return { kind: 'unavailable', message, retryAfterSeconds: outcome === 'closed' ? 10 : 5 };
     }
     metrics.receivedItems.inc({ signal: input.signal, receiver }, prepared.accepted);
-    return { kind: 'ok', items: prepared.accepted };
+    return ACCEPTED;
   };
 
   /**
@@ -217,7 +217,11 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
   const budget = fitConnectionLimits({ agent_otlp: otlp.maxConnections, agent_health: config.health.maxConnections }, softOpenFilesLimit());
   if (budget.warning !== undefined) logger.warn({ limits: budget.limits }, budget.warning);
   // --- end http ---
-  const receiver: LocalReceiver = createLocalReceiver({
+  // The OTLP receiver shared with the hub, without authentication or usage plan: it serves the workload's own applications.
+  const receiver: OtlpReceiver = createOtlpReceiver({
+    name: 'agent_otlp',
+    ownerName: 'agent',
+    configKey: 'receivers.otlp',
     host: otlp.host,
     port: otlp.port,
     maxBodyBytes: otlp.maxBodyBytes,
@@ -230,9 +234,9 @@ export async function startAgent(config: AgentConfig, logger: Logger, options: S
     idleTimeoutMs: otlp.idleTimeoutSeconds * 1000,
     httpMetrics,
     logger,
-    accept: (input) => accept(input, 'otlp'),
-    onRequest: (signal, status) => metrics.receiverRequests.inc({ signal, code: String(status) }),
-    onError: (err) => logger.error({ err }, 'agent receiver: request failed'),
+    accept: (signal, body, format) => accept({ signal, body, format }, 'otlp'),
+    metrics: { requests: metrics.receiverRequests },
+    observer: { failed: (err) => logger.error({ err }, 'agent receiver: request failed') },
   });
 
   const prom = config.receivers.prometheus;

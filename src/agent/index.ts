@@ -46,8 +46,6 @@ export { agentConfigSchema, loadAgentConfig, resolveAgentEnv } from './agent-con
 export type { AgentConfig } from './agent-config.js';
 export { startAgent } from './agent.js';
 export type { Agent, StartAgentOptions } from './agent.js';
-export { createLocalReceiver } from './local-receiver.js';
-export type { AcceptOutcome, LocalReceiver, LocalReceiverOptions } from './local-receiver.js';
 export { createAgentPolicies } from './agent-policies.js';
 export type { AgentPolicies } from './agent-policies.js';
 export { createHubExporter } from './hub-exporter.js';

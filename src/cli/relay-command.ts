@@ -14,10 +14,11 @@ signed headers, the Host header included, so SigV4 still verifies at the hub) to
 addresses, routed by Host prefix (metrics. / logs. / traces.) or path, over pooled keep-alive
 connections with active health checks; an upstream that fails is skipped until it answers again.
 /healthz and /metrics are served on the listen address.
-  --config FILE         YAML configuration: listen {host, port}, routes {byHost, byPath},
-                        upstreams {default|metrics|logs|traces: [{url, weight}]}, healthCheck
-                        {path, intervalSeconds, timeoutSeconds}, timeoutSeconds, maxBodyBytes,
-                        logLevel, logFormat
+  --config FILE         YAML configuration: listen {host, port and connection limits}, routes
+                        {byHost, byPath}, upstreams {default|metrics|logs|traces: [{url, weight}]},
+                        healthCheck {path, intervalSeconds, timeoutSeconds}, timeoutSeconds,
+                        maxBodyBytes, maxConcurrentRequests, maxSocketsPerUpstream, shutdown,
+                        logLevel, logFormat (all keys: docs/configuration.md)
   --check-config FILE   validate FILE and exit: 0 valid, 1 invalid with the key and file named
 Prints {"event":"listening","relay":"host:port"} once ready. SIGTERM/SIGINT exit 0.`;
 

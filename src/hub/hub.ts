@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
-import { createIngestServer, type Authenticator, type IngestServer, type LimitCheck } from '../ingest/index.js';
+import { createIngestAccept, createIngestObserver, createOtlpReceiver, type Authenticator, type LimitCheck, type OtlpReceiver } from '../ingest/index.js';
 import { createHttpMetrics, fitConnectionLimits, READY, softOpenFilesLimit } from '../http/index.js';
 import { createDurableQueue, queueLogHooks } from '../queue/index.js';
 import { createHubPolicies, createJsonConverter } from '../pipeline/index.js';
@@ -93,7 +93,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const json = createJsonConverter();
     cleanups.push(() => json.close());
     if (options.configFile !== undefined) {
-      const watcher = watchConfig(options.configFile, logger, (loaded) => {
+      const watcher = watchConfig(options.configFile, config, logger, (loaded) => {
         const next = options.transformConfig?.(loaded) ?? loaded;
         policies.setRules(next.validation.rules);
         security.setPlans(next.usagePlans);
@@ -104,7 +104,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
           'config reloaded: usage plans, validation rules, processes and alert rules applied',
         );
       });
-      cleanups.push(() => Promise.resolve(watcher.close()));
+      cleanups.push(() => watcher.close());
     }
     const authenticator: Authenticator = security.authenticator;
     const limit: LimitCheck = (accountId, bytes, opts) => security.limit(accountId, bytes, opts);
@@ -114,11 +114,16 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     const budget = fitConnectionLimits({ otlp: config.otlp.maxConnections, console: config.console.maxConnections }, softOpenFilesLimit());
     if (budget.warning !== undefined) logger.warn({ limits: budget.limits }, budget.warning);
     // --- end http ---
-    const ingest: IngestServer = createIngestServer({
+    // --- ingest: the OTLP receiver (shared with the agent) with the hub's authentication, usage plan and accept step ---
+    const ingest: OtlpReceiver = createOtlpReceiver({
+      name: 'otlp',
+      ownerName: 'hub',
+      configKey: 'otlp',
       host: config.otlp.host,
       port: config.otlp.port,
       maxBodyBytes: config.otlp.maxBodyBytes,
       maxDecompressedBytes: config.otlp.maxDecompressedBytes,
+      maxDecompressedBytesInFlight: config.otlp.maxDecompressedBytesInFlight,
       maxConcurrentRequests: config.otlp.maxConcurrentRequests,
       requestTimeoutMs: config.otlp.requestTimeoutSeconds * 1000,
       maxConnections: budget.limits['otlp'] ?? config.otlp.maxConnections,
@@ -128,18 +133,15 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       allowedHosts: config.otlp.allowedHosts,
       httpMetrics,
       tls: security.tlsOptions,
-      policies,
-      maxJsonContainers,
-      maxDecompressedBytesInFlight: config.otlp.maxDecompressedBytesInFlight,
-      json,
+      logger,
       authenticator,
       limit,
-      queue,
-      stats,
+      accept: createIngestAccept({ policies, json, maxJsonContainers, queue, stats, metrics }),
       metrics,
-      logger,
+      observer: createIngestObserver({ metrics, stats, logger }),
     });
-    security.onTlsChange((tls) => ingest.setSecureContext?.(tls));
+    // --- end ingest ---
+    security.onTlsChange((tls) => ingest.setSecureContext(tls));
     const otlpAddress = await ingest.listen();
     let ingestClosed = false;
     cleanups.push(async () => {

@@ -3,9 +3,6 @@ import { respondAndLinger } from '../http/index.js';
 import type { OtlpFormat } from '../otlp/model.js';
 import { errorReplyParts, sendError, type ErrorReply } from './respond.js';
 
-// Listen/close moved to src/http; re-exported here for the servers that import them from ingest.
-export { closeServer, listenOn } from '../http/index.js';
-
 /**
  * OTLP error reply. A request whose body was not read completely (refused from its headers: 413,
  * 401, 403, 415, 429, …) is answered with `Connection: close` and a lingering close, so the client

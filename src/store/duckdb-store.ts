@@ -27,7 +27,7 @@ export interface DuckDbStoreOptions {
   /** Length of one time slice. */
   sliceHours: number;
   /** Told about things an operator should know (old file moved aside, slices dropped). */
-  log?: (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>) => void;
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
 /** One queue record handed to append: its queue position and the parsed record. */
@@ -201,10 +201,11 @@ export class DuckDbStore {
         sinks.payloadOffset = offsets[i] ?? 0;
         try {
           items += addRecordRows(record, sinks);
-        } catch {
+        } catch (err) {
           // Checked at ingest and by the queue's checksum: this cannot happen short of a bug; the
           // record's rows so far stay, the rest is skipped and counted rather than blocking the store.
           damaged++;
+          this.#o.log?.('error', 'embedded store: a queue record could not be turned into rows; skipped', { err: String(err) });
         }
       }
       for (const t of SLICED_TABLES) builders[t].flush();

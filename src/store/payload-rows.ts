@@ -91,18 +91,26 @@ class PayloadWalker {
   }
 
   run(): void {
+    this.#eachField(0, this.buf.length, tagOf(1, LEN), (s, e) => this.#resourceContainer(s, e));
+  }
+
+  /** Calls `visit` with the bounds of every length-delimited field `tag` of the message [start, end). */
+  #eachField(start: number, end: number, tag: number, visit: (start: number, end: number) => void): void {
     const r = this.r;
-    while (r.pos < r.end) {
-      const tag = r.tag();
-      if (tag !== tagOf(1, LEN)) {
-        r.skip(tag);
+    r.pos = start;
+    r.end = end;
+    while (r.pos < end) {
+      const t = r.tag();
+      if (t !== tag) {
+        r.skip(t);
         continue;
       }
-      const len = r.len();
-      const end = r.pos + len;
-      this.#resourceContainer(r.pos, end);
-      r.pos = end;
-      r.end = this.buf.length;
+      const length = r.len();
+      const fieldEnd = r.pos + length;
+      visit(r.pos, fieldEnd);
+      // The visitor moved the reader inside the field: put it back behind it.
+      r.pos = fieldEnd;
+      r.end = end;
     }
   }
 
@@ -130,22 +138,7 @@ class PayloadWalker {
     const serviceName = info?.[0] ?? '';
     const sourceName = info?.[1] ?? '';
     this.#resourceProcessFacts(resource);
-    const r = this.r;
-    r.pos = start;
-    r.end = end;
-    while (r.pos < end) {
-      const tag = r.tag();
-      if (tag !== tagOf(2, LEN)) {
-        r.skip(tag);
-        continue;
-      }
-      const len = r.len();
-      const scopeEnd = r.pos + len;
-      const scopeStart = r.pos;
-      this.#scopeContainer(scopeStart, scopeEnd, resourceBytes, serviceName, sourceName);
-      r.pos = scopeEnd;
-      r.end = end;
-    }
+    this.#eachField(start, end, tagOf(2, LEN), (s, e) => this.#scopeContainer(s, e, resourceBytes, serviceName, sourceName));
   }
 
   #scopeContainer(start: number, end: number, resourceBytes: Uint8Array, serviceName: string, sourceName: string): void {
@@ -155,25 +148,9 @@ class PayloadWalker {
     const id = resourceHash(this.record.accountId, resourceBytes, scopeBytes);
     this.resourceId = id;
     this.sinks.resource({ id, accountId: this.record.accountId, serviceName, sourceName, resource: resourceBytes, scope: scopeBytes, scopeName });
-    const r = this.r;
-    r.pos = start;
-    r.end = end;
     const signal = this.record.signal;
-    while (r.pos < end) {
-      const tag = r.tag();
-      if (tag !== tagOf(2, LEN)) {
-        r.skip(tag);
-        continue;
-      }
-      const len = r.len();
-      const itemEnd = r.pos + len;
-      const itemStart = r.pos;
-      if (signal === 'traces') this.#span(itemStart, itemEnd);
-      else if (signal === 'logs') this.#log(itemStart, itemEnd);
-      else this.#metric(itemStart, itemEnd);
-      r.pos = itemEnd;
-      r.end = end;
-    }
+    const item = signal === 'traces' ? this.#span : signal === 'logs' ? this.#log : this.#metric;
+    this.#eachField(start, end, tagOf(2, LEN), (s, e) => item.call(this, s, e));
   }
 
   #span(start: number, end: number): void {
@@ -194,24 +171,15 @@ class PayloadWalker {
     while (r.pos < end) {
       const tag = r.tag();
       switch (tag) {
-        case tagOf(1, LEN): {
-          const n = r.len();
-          traceAt = n === 16 ? r.pos : -1;
-          r.pos += n;
+        case tagOf(1, LEN):
+          traceAt = r.idAt(16);
           break;
-        }
-        case tagOf(2, LEN): {
-          const n = r.len();
-          spanAt = n === 8 ? r.pos : -1;
-          r.pos += n;
+        case tagOf(2, LEN):
+          spanAt = r.idAt(8);
           break;
-        }
-        case tagOf(4, LEN): {
-          const n = r.len();
-          parentAt = n === 8 ? r.pos : -1;
-          r.pos += n;
+        case tagOf(4, LEN):
+          parentAt = r.idAt(8);
           break;
-        }
         case tagOf(5, LEN): {
           const n = r.len();
           nameStart = r.pos;
@@ -223,12 +191,10 @@ class PayloadWalker {
           kind = r.varint();
           break;
         case tagOf(7, I64):
-          startAt = r.pos;
-          r.pos += 8;
+          startAt = r.fixed64At();
           break;
         case tagOf(8, I64):
-          endAt = r.pos;
-          r.pos += 8;
+          endAt = r.fixed64At();
           break;
         case tagOf(15, LEN): {
           const n = r.len();
@@ -293,12 +259,10 @@ class PayloadWalker {
       const tag = r.tag();
       switch (tag) {
         case tagOf(1, I64):
-          timeAt = r.pos;
-          r.pos += 8;
+          timeAt = r.fixed64At();
           break;
         case tagOf(11, I64):
-          observedAt = r.pos;
-          r.pos += 8;
+          observedAt = r.fixed64At();
           break;
         case tagOf(2, VARINT):
           severity = r.varint();
@@ -310,18 +274,12 @@ class PayloadWalker {
           r.pos = bodyEnd;
           break;
         }
-        case tagOf(9, LEN): {
-          const n = r.len();
-          traceAt = n === 16 ? r.pos : -1;
-          r.pos += n;
+        case tagOf(9, LEN):
+          traceAt = r.idAt(16);
           break;
-        }
-        case tagOf(10, LEN): {
-          const n = r.len();
-          spanAt = n === 8 ? r.pos : -1;
-          r.pos += n;
+        case tagOf(10, LEN):
+          spanAt = r.idAt(8);
           break;
-        }
         default:
           r.skip(tag);
       }
@@ -422,20 +380,7 @@ class PayloadWalker {
     }
     const id = metricHash(name, description, unit, type, temporality, isMonotonic);
     this.sinks.metric({ id, name, description, unit, type, temporality, isMonotonic });
-    r.pos = dataStart;
-    r.end = dataEnd;
-    while (r.pos < dataEnd) {
-      const tag = r.tag();
-      if (tag !== tagOf(1, LEN)) {
-        r.skip(tag);
-        continue;
-      }
-      const n = r.len();
-      const e = r.pos + n;
-      this.#point(type, id, r.pos, e);
-      r.pos = e;
-      r.end = dataEnd;
-    }
+    this.#eachField(dataStart, dataEnd, tagOf(1, LEN), (s, e) => this.#point(type, id, s, e));
   }
 
   #point(type: number, metricId: bigint, start: number, end: number): void {
@@ -451,21 +396,16 @@ class PayloadWalker {
     while (r.pos < end) {
       const tag = r.tag();
       if (tag === tagOf(3, I64)) {
-        timeAt = r.pos;
-        r.pos += 8;
+        timeAt = r.fixed64At();
       } else if (tag === tagOf(2, I64)) {
-        startAt = r.pos;
-        r.pos += 8;
+        startAt = r.fixed64At();
       } else if (number && tag === tagOf(4, I64)) {
-        value = this.text.readDoubleLE(r.pos);
-        r.pos += 8;
+        value = this.text.readDoubleLE(r.fixed64At());
       } else if (number && tag === tagOf(6, I64)) {
-        value = Number(this.text.readBigInt64LE(r.pos));
-        r.pos += 8;
+        value = Number(this.text.readBigInt64LE(r.fixed64At()));
       } else if (!number && tag === tagOf(5, I64)) {
         // Histograms and summaries chart their sum, as the old store did.
-        value = this.text.readDoubleLE(r.pos);
-        r.pos += 8;
+        value = this.text.readDoubleLE(r.fixed64At());
       } else r.skip(tag);
     }
     b.u64(POINT.metric_id, metricId);
@@ -487,21 +427,7 @@ class PayloadWalker {
   /** First string-ish value of each key among the attribute fields `tag` of message [start, end). */
   #attributeStrings(start: number, end: number, tag: number, keys: readonly Uint8Array[]): (string | undefined)[] {
     const out: (string | undefined)[] = keys.map(() => undefined);
-    const r = this.r;
-    r.pos = start;
-    r.end = end;
-    while (r.pos < end) {
-      const t = r.tag();
-      if (t !== tag) {
-        r.skip(t);
-        continue;
-      }
-      const n = r.len();
-      const kvEnd = r.pos + n;
-      this.#keyValue(r.pos, kvEnd, keys, out);
-      r.pos = kvEnd;
-      r.end = end;
-    }
+    this.#eachField(start, end, tag, (s, e) => this.#keyValue(s, e, keys, out));
     return out;
   }
 

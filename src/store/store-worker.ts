@@ -18,7 +18,7 @@ let store: DuckDbStore | undefined;
 const send = (message: FromWorker): void => {
   parentSend(message);
 };
-const log = (level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void =>
+const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
   send(fields === undefined ? { type: 'log', level, message } : { type: 'log', level, message, fields });
 
 async function query(s: DuckDbStore, method: QueryMethod, args: unknown[]): Promise<unknown> {

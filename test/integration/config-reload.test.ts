@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -51,6 +51,34 @@ it('validation rules and usage plans change with the config file, without a rest
       return b.status === 429 ? [a.status, b.status] : undefined;
     }, 'the tighter default plan throttles');
     assert.equal(statuses[1], 429);
+  } finally {
+    await hub.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+it('follows a file replaced by rename (editors, ConfigMaps) and names changed keys that need a restart', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-reload-'));
+  const file = join(dir, 'hub.yaml');
+  const base = { dataDir: join(dir, 'data'), logLevel: 'info', otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } };
+  await writeFile(file, stringify(base));
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const hub = await startHub(await loadHubConfig(file, {}), logger, { configFile: file });
+  const replace = async (config: Record<string, unknown>): Promise<void> => {
+    await writeFile(`${file}.tmp`, stringify(config));
+    await rename(`${file}.tmp`, file);
+  };
+  try {
+    await replace({ ...base, validation: { rules: [{ signal: 'logs', attribute: 'team', on: 'record' }] } });
+    await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${hub.otlpAddress.port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+      return decodeExportResponse('logs', new Uint8Array(await res.arrayBuffer()), 'protobuf')?.rejected === 1n;
+    }, 'the rule from the replaced file applies');
+
+    await replace({ ...base, validation: { rules: [{ signal: 'logs', attribute: 'team', on: 'record' }] }, queue: { maxBytes: 2 * 1024 * 1024 * 1024 } });
+    const warning = await eventually(async () => lines.find((l) => l['msg'] === 'config changed in keys that apply only at the next start'), 'a warning names the key');
+    assert.deepEqual(warning['keys'], ['queue']);
   } finally {
     await hub.close();
     await rm(dir, { recursive: true, force: true });

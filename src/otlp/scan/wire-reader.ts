@@ -105,6 +105,24 @@ export class WireReader {
     this.pos += n;
   }
 
+  /**
+   * Reads a length-delimited field expected to hold exactly `size` bytes (a trace or span id);
+   * returns where those bytes start, or -1 for any other length, and moves past the field.
+   */
+  idAt(size: number): number {
+    const n = this.len();
+    const at = n === size ? this.pos : -1;
+    this.pos += n;
+    return at;
+  }
+
+  /** Moves past a fixed 64-bit field (its tag was just read); returns where its bytes start. */
+  fixed64At(): number {
+    const at = this.pos;
+    this.fixed(8);
+    return at;
+  }
+
   /** Skips `n` fixed bytes (64- or 32-bit fields). */
   fixed(n: number): void {
     if (this.end - this.pos < n) this.fail(`truncated ${n === 8 ? '64' : '32'}-bit field at offset ${this.pos}`);

@@ -1,10 +1,10 @@
-/** The agent's receiver under the same request slots and connection limits as the hub's ingest. */
+/** The OTLP receiver as the agent runs it (no authentication, no usage plan): request slots and connection limits. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Registry } from 'prom-client';
-import { createLocalReceiver, type AcceptOutcome } from '../../src/agent/index.js';
 import { createHttpMetrics } from '../../src/http/index.js';
+import { ACCEPTED, createOtlpReceiver, type AcceptOutcome } from '../../src/ingest/index.js';
 import { eventually } from '../helpers/test-hub.js';
 import { pipelined, rawExchange, unsignedLogsRequest, writeAndAbandon } from '../helpers/raw-http.js';
 
@@ -14,7 +14,10 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
   const registry = new Registry();
   const waiting: ((o: AcceptOutcome) => void)[] = [];
   let hold = true;
-  const receiver = createLocalReceiver({
+  const receiver = createOtlpReceiver({
+    name: 'agent_otlp',
+    ownerName: 'agent',
+    configKey: 'receivers.otlp',
     host: '127.0.0.1',
     port: 0,
     maxBodyBytes: 64 * 1024,
@@ -22,7 +25,7 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
     requestTimeoutMs: 5000,
     maxConcurrentRequests: 1,
     httpMetrics: createHttpMetrics(registry),
-    accept: () => (hold ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve({ kind: 'ok', items: 0 })),
+    accept: () => (hold ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ACCEPTED)),
   });
   const { port } = await receiver.listen();
   const url = `http://127.0.0.1:${port}/v1/logs`;
@@ -33,7 +36,7 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
     assert.equal(second.status, 503);
     assert.equal(second.headers.get('retry-after'), '1');
     assert.match(((await second.json()) as { message: string }).message, /too many concurrent requests/);
-    waiting.shift()!({ kind: 'ok', items: 1 });
+    waiting.shift()!(ACCEPTED);
     assert.equal((await first).status, 200);
     hold = false;
 
@@ -48,14 +51,17 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
 });
 
 test('connection limit: connections beyond maxConnections are closed at accept', async () => {
-  const receiver = createLocalReceiver({
+  const receiver = createOtlpReceiver({
+    name: 'agent_otlp',
+    ownerName: 'agent',
+    configKey: 'receivers.otlp',
     host: '127.0.0.1',
     port: 0,
     maxBodyBytes: 1024,
     maxDecompressedBytes: 1024,
     requestTimeoutMs: 5000,
     maxConnections: 1,
-    accept: async () => ({ kind: 'ok', items: 0 }),
+    accept: async () => ACCEPTED,
   });
   const { port } = await receiver.listen();
   try {
