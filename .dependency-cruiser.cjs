@@ -39,6 +39,14 @@ module.exports = {
       to: { path: '^src/(hub|cli)/' },
     }),
     {
+      name: 'web-imports-only-types-from-src',
+      severity: 'error',
+      comment:
+        "The browser app takes the console API's shapes from the server modules that produce them, as types only (import type / export type, erased at build): no server code may be bundled into the browser.",
+      from: { path: '^web/' },
+      to: { path: '^src/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'hub-not-to-cli',
       severity: 'error',
       comment: 'src/cli/ is the top: the hub assembly must not import the command line.',
@@ -48,10 +56,10 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|node_modules|web)/' },
+    exclude: { path: '^(dist|node_modules)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.d.ts'] },
     moduleSystems: ['es6', 'cjs'],
   },
 };

@@ -25,7 +25,13 @@ export default tseslint.config(
     // The console's web app (web/): Preact hooks follow React's rules of hooks.
     files: ['web/**/*.ts', 'web/**/*.tsx'],
     plugins: { 'react-hooks': reactHooks },
-    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      // `import { type X }` of types only keeps an empty import (verbatimModuleSyntax), which would pull
+      // a server module into the browser bundle; `import type` is erased (see web/src/api/types.ts).
+      '@typescript-eslint/no-import-type-side-effects': 'error',
+    },
   },
   {
     // Tests read JSON answers loosely; the request paths under src/ may not.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uniqueNames } from '../config/unique-names.js';
 
 /**
  * `alerts:` in the hub config (DESIGN "Alerts"): rules on processes and accounts, evaluated by the
@@ -58,13 +59,7 @@ export const alertsConfigSchema = z
       .array(alertRuleSchema)
       .max(500)
       .default([])
-      .superRefine((rules, ctx) => {
-        const seen = new Set<string>();
-        for (const r of rules) {
-          if (seen.has(r.name)) ctx.addIssue({ code: 'custom', message: `alert rule name '${r.name}' is used twice` });
-          seen.add(r.name);
-        }
-      }),
+      .superRefine(uniqueNames('alert rule name')),
   })
   .strict();
 

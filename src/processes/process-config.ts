@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uniqueNames } from '../config/unique-names.js';
 
 /**
  * `processes:` in the hub config (DESIGN "Business processes"): how to recognise a business
@@ -49,12 +50,6 @@ export const processesSchema = z
   .array(processDefinitionSchema)
   .max(100)
   .default([])
-  .superRefine((defs, ctx) => {
-    const seen = new Set<string>();
-    for (const d of defs) {
-      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', message: `process name '${d.name}' is used twice` });
-      seen.add(d.name);
-    }
-  });
+  .superRefine(uniqueNames('process name'));
 
 export type ProcessDefinition = z.infer<typeof processDefinitionSchema>;

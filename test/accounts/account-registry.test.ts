@@ -3,31 +3,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACCESS_KEY_ID_PATTERN, openAccountRegistry } from '../../src/accounts/index.js';
-import type { AccountChange, AccountRegistry, AccountRegistryOptions } from '../../src/accounts/index.js';
+import type { AccountChange } from '../../src/accounts/index.js';
 import { E2eError, ConfigError } from '../../src/errors.js';
+import { withRegistry } from '../helpers/account-registry.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-accounts-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Opens a registry, runs `fn`, and always closes it (DuckDB holds the file until then). */
-async function withRegistry<T>(options: AccountRegistryOptions, fn: (registry: AccountRegistry) => Promise<T>): Promise<T> {
-  const registry = await openAccountRegistry(options);
-  try {
-    return await fn(registry);
-  } finally {
-    await registry.close();
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('e2e-accounts-', fn);
 
 function clock(startIso: string): { now: () => Date; advanceSeconds(s: number): void } {
   let ms = Date.parse(startIso);

@@ -7,31 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { openAccountRegistry } from '../../src/accounts/index.js';
-import type { AccountRegistry, AccountRegistryOptions } from '../../src/accounts/index.js';
+import { withRegistry } from '../helpers/account-registry.js';
 import { captureLogger } from '../helpers/capture-logger.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-integrity-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function withRegistry<T>(options: AccountRegistryOptions, fn: (registry: AccountRegistry) => Promise<T>): Promise<T> {
-  const registry = await openAccountRegistry(options);
-  try {
-    return await fn(registry);
-  } finally {
-    await registry.close();
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('e2e-integrity-', fn);
 
 /** Runs SQL on the registry file directly, as someone with access to the disk would. */
 async function sql<T = unknown[]>(dataDir: string, statement: string): Promise<T[]> {

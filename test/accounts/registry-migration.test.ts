@@ -6,33 +6,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openAccountRegistry, sealSecret } from '../../src/accounts/index.js';
-import type { AccountRegistry, AccountRegistryOptions } from '../../src/accounts/index.js';
+import type { AccountRegistry } from '../../src/accounts/index.js';
 import { ConfigError } from '../../src/errors.js';
+import { withRegistry } from '../helpers/account-registry.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { send, signedLogs } from '../helpers/signed-client.js';
 import { startTestHub } from '../helpers/test-hub.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-migrate-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function withRegistry<T>(options: AccountRegistryOptions, fn: (registry: AccountRegistry) => Promise<T>): Promise<T> {
-  const registry = await openAccountRegistry(options);
-  try {
-    return await fn(registry);
-  } finally {
-    await registry.close();
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('e2e-migrate-', fn);
 
 interface LegacyAccount {
   id: string;

@@ -11,6 +11,7 @@ import type { ExportTraceServiceRequest, Span } from '../../src/otlp/model.js';
 import { orderKindFor, sendOtlp, type OrderKind } from '../../src/demo/index.js';
 import { chromiumMissing, launchChromium, screenshot, watchPageProblems } from '../helpers/browser.js';
 import { INVOICING, PAYMENTS, SHOP, startOrderHub, type OrderHub } from '../helpers/order-hub.js';
+import { span as modelSpan, stringAttr, tracesRequest } from '../helpers/otlp-requests.js';
 import { eventually, type TestHub } from '../helpers/test-hub.js';
 
 const ACCOUNT_NAMES: Record<string, string> = { [SHOP]: 'shop', [PAYMENTS]: 'payments', [INVOICING]: 'invoicing' };
@@ -41,29 +42,13 @@ function syntheticTrace(
   const t0 = BigInt(Date.now()) * 1_000_000n;
   const ids = Array.from({ length: count }, () => new Uint8Array(randomBytes(8)));
   const spans: Span[] = ids.map((spanId, i) => {
-    const span: Span = {
-      traceId,
-      spanId,
-      traceState: '',
-      parentSpanId: parentOf(i, ids),
-      flags: 1,
-      name: `step ${i}`,
-      kind: 1,
-      startTimeUnixNano: t0 + BigInt(i) * 1_000_000n,
-      endTimeUnixNano: t0 + BigInt(i) * 1_000_000n + 500_000n,
-      attributes: [],
-      droppedAttributesCount: 0,
-      events: [],
-      droppedEventsCount: 0,
-      links: [],
-      droppedLinksCount: 0,
-      status: { code: 0, message: '' },
-    };
+    const start = t0 + BigInt(i) * 1_000_000n;
+    const span = modelSpan({ traceId, spanId, parentSpanId: parentOf(i, ids), flags: 1, name: `step ${i}`, startTimeUnixNano: start, endTimeUnixNano: start + 500_000n, status: { code: 0, message: '' } });
     decorate(i, span, ids);
     return span;
   });
-  const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'batch-job' } }, { key: 'source.name', value: { stringValue: 'shop-eks' } }], droppedAttributesCount: 0 };
-  return { traceId: traceId.toString('hex'), request: { resourceSpans: [{ resource, schemaUrl: '', scopeSpans: [{ schemaUrl: '', spans }] }] } };
+  const resource = [stringAttr('service.name', 'batch-job'), stringAttr('source.name', 'shop-eks')];
+  return { traceId: traceId.toString('hex'), request: tracesRequest(spans, resource) };
 }
 
 /** A root with every other span its child. */

@@ -2,17 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AlertmanagerAlert } from '../../src/alerts/index.js';
 import { freePort } from './prometheus-process.js';
 
 const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 
-/** An alert as Alertmanager's `GET /api/v2/alerts` lists it (gettableAlert). */
-export interface GettableAlert {
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-  startsAt: string;
-  endsAt: string;
-  generatorURL: string;
+/** An alert as Alertmanager's `GET /api/v2/alerts` lists it (gettableAlert): the postable alert and its state. */
+export interface GettableAlert extends AlertmanagerAlert {
   status: { state: string };
 }
 

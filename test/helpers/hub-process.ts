@@ -32,15 +32,21 @@ export interface HubProcessOptions {
   openFilesLimit?: number;
 }
 
+/**
+ * Writes `dir/hub.yaml` for a hub in a child process: loopback, port 0, auth none, data in
+ * `dir/data`, warnings logged; `config` is merged over that. Returns the file's path.
+ */
+export async function writeHubConfig(dir: string, config: Record<string, unknown> = {}): Promise<string> {
+  const configFile = join(dir, 'hub.yaml');
+  const base = { dataDir: join(dir, 'data'), logLevel: 'warn', otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } };
+  await writeFile(configFile, stringify(deepMerge(base, config)));
+  return configFile;
+}
+
 export async function startHubProcess(options: HubProcessOptions = {}): Promise<HubProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-hubproc-'));
-  const configFile = join(dir, 'hub.yaml');
+  const configFile = await writeHubConfig(dir, options.config);
   const adminToken = `test-admin-${Math.random().toString(36).slice(2)}`;
-  const config = deepMerge(
-    { dataDir: join(dir, 'data'), logLevel: 'warn', otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } },
-    options.config ?? {},
-  );
-  await writeFile(configFile, stringify(config));
   const args = cliArgs(['hub', '--config', configFile]);
   const env = { ...process.env, E2E_ADMIN_TOKEN: adminToken };
   const child =

@@ -13,7 +13,8 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import aws4 from 'aws4';
 import { decodeRpcStatus, encodeRequest } from '../../src/otlp/index.js';
-import type { ExportLogsServiceRequest, OtlpFormat } from '../../src/otlp/model.js';
+import type { OtlpFormat } from '../../src/otlp/model.js';
+import { logRecord, logsRequest as logsOf, stringAttr } from './otlp-requests.js';
 import { deepMerge, eventually, startTestHub, type TestHub } from './test-hub.js';
 
 export const REGION = 'eu-central-1';
@@ -66,35 +67,8 @@ const CONTENT_TYPE: Record<OtlpFormat, string> = { protobuf: 'application/x-prot
 
 /** One log record whose body is `marker`, with the `source.name` the default validation rules need. */
 export function logsBody(marker: string, format: OtlpFormat = 'protobuf'): Uint8Array {
-  const request: ExportLogsServiceRequest = {
-    resourceLogs: [
-      {
-        resource: { attributes: [{ key: 'source.name', value: { stringValue: 'security-test' } }], droppedAttributesCount: 0 },
-        schemaUrl: '',
-        scopeLogs: [
-          {
-            schemaUrl: '',
-            logRecords: [
-              {
-                timeUnixNano: BigInt(Date.now()) * 1_000_000n,
-                observedTimeUnixNano: 0n,
-                severityNumber: 9,
-                severityText: 'INFO',
-                body: { stringValue: marker },
-                attributes: [],
-                droppedAttributesCount: 0,
-                flags: 0,
-                traceId: new Uint8Array(0),
-                spanId: new Uint8Array(0),
-                eventName: '',
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-  return encodeRequest('logs', request, format);
+  const record = logRecord(BigInt(Date.now()) * 1_000_000n, { body: { stringValue: marker } });
+  return encodeRequest('logs', logsOf([record], [stringAttr('source.name', 'security-test')]), format);
 }
 
 /** An unsigned OTLP/HTTP logs export of `marker` (protobuf) for `base`. */

@@ -1,59 +1,24 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { encodeRequest } from '../../src/otlp/index.js';
-import type { ExportLogsServiceRequest } from '../../src/otlp/model.js';
 import { listeningLine, startCli } from '../helpers/cli.js';
+import { writeHubConfig } from '../helpers/hub-process.js';
+import { logRecord, logsRequest, stringAttr } from '../helpers/otlp-requests.js';
 
 const SENDERS = 8;
 const RECORDS_PER_REQUEST = 2;
 
 function request(sender: number, seq: number): Uint8Array {
-  const req: ExportLogsServiceRequest = {
-    resourceLogs: [
-      {
-        resource: { attributes: [{ key: 'source.name', value: { stringValue: `sender-${sender}` } }], droppedAttributesCount: 0 },
-        schemaUrl: '',
-        scopeLogs: [
-          {
-            schemaUrl: '',
-            logRecords: Array.from({ length: RECORDS_PER_REQUEST }, (_, k) => ({
-              timeUnixNano: BigInt(Date.now()) * 1_000_000n,
-              observedTimeUnixNano: 0n,
-              severityNumber: 9,
-              severityText: 'INFO',
-              body: { stringValue: `crash-${sender}-${seq}-${k}` },
-              attributes: [],
-              droppedAttributesCount: 0,
-              flags: 0,
-              traceId: new Uint8Array(0),
-              spanId: new Uint8Array(0),
-              eventName: '',
-            })),
-          },
-        ],
-      },
-    ],
-  };
-  return encodeRequest('logs', req, 'protobuf');
+  const records = Array.from({ length: RECORDS_PER_REQUEST }, (_, k) => logRecord(BigInt(Date.now()) * 1_000_000n, { body: { stringValue: `crash-${sender}-${seq}-${k}` } }));
+  return encodeRequest('logs', logsRequest(records, [stringAttr('source.name', `sender-${sender}`)]), 'protobuf');
 }
 
 it('every acknowledged item survives kill -9 of the hub exactly once', { timeout: 120_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-crash-'));
-  const configFile = join(dir, 'hub.yaml');
-  await writeFile(
-    configFile,
-    stringify({
-      dataDir: join(dir, 'data'),
-      logLevel: 'warn',
-      otlp: { host: '127.0.0.1', port: 0 },
-      console: { host: '127.0.0.1', port: 0 },
-      auth: { mode: 'none', none: { accountId: '210987654321' } },
-    }),
-  );
+  const configFile = await writeHubConfig(dir, { auth: { none: { accountId: '210987654321' } } });
   const first = startCli(['hub', '--config', configFile]);
   try {
     const ports = await first.waitForLine(listeningLine);

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { createGzip, gzipSync, deflateSync, deflateRawSync } from 'node:zlib';
 import { decodeExportResponse, decodeRpcStatus, encodeRequest } from '../../src/otlp/index.js';
 import type { ExportLogsServiceRequest } from '../../src/otlp/model.js';
+import { logRecord, logsRequest as logsOf, stringAttr } from '../helpers/otlp-requests.js';
 import { startTestHub, type TestHub } from '../helpers/test-hub.js';
 
 interface Reply {
@@ -29,33 +30,8 @@ function post(base: string, path: string, headers: Record<string, string>, body:
 }
 
 function logsRequest(sourceName: string | undefined, n = 1): ExportLogsServiceRequest {
-  const attributes = sourceName === undefined ? [] : [{ key: 'source.name', value: { stringValue: sourceName } }];
-  return {
-    resourceLogs: [
-      {
-        resource: { attributes, droppedAttributesCount: 0 },
-        schemaUrl: '',
-        scopeLogs: [
-          {
-            schemaUrl: '',
-            logRecords: Array.from({ length: n }, (_, i) => ({
-              timeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
-              observedTimeUnixNano: 0n,
-              severityNumber: 9,
-              severityText: 'INFO',
-              body: { stringValue: `line ${i} ${'x'.repeat(200)}` },
-              attributes: [],
-              droppedAttributesCount: 0,
-              flags: 0,
-              traceId: new Uint8Array(0),
-              spanId: new Uint8Array(0),
-              eventName: '',
-            })),
-          },
-        ],
-      },
-    ],
-  };
+  const records = Array.from({ length: n }, (_, i) => logRecord(1_700_000_000_000_000_000n + BigInt(i), { body: { stringValue: `line ${i} ${'x'.repeat(200)}` } }));
+  return logsOf(records, sourceName === undefined ? [] : [stringAttr('source.name', sourceName)]);
 }
 
 const PROTO = { 'content-type': 'application/x-protobuf' };

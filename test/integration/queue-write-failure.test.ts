@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { decodeRpcStatus, encodeRequest } from '../../src/otlp/index.js';
-import type { ExportLogsServiceRequest } from '../../src/otlp/model.js';
+import { logRecord, logsRequest, stringAttr } from '../helpers/otlp-requests.js';
 import { startTestHub } from '../helpers/test-hub.js';
 
 /**
@@ -30,32 +30,10 @@ function post(base: string, body: Buffer): Promise<{ status: number; retryAfter:
   });
 }
 
-const logs: ExportLogsServiceRequest = {
-  resourceLogs: [
-    {
-      resource: { attributes: [{ key: 'source.name', value: { stringValue: 'app' } }], droppedAttributesCount: 0 },
-      schemaUrl: '',
-      scopeLogs: [
-        {
-          schemaUrl: '',
-          logRecords: Array.from({ length: 5 }, (_, i) => ({
-            timeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
-            observedTimeUnixNano: 0n,
-            severityNumber: 9,
-            severityText: 'INFO',
-            body: { stringValue: `line ${i}` },
-            attributes: [],
-            droppedAttributesCount: 0,
-            flags: 0,
-            traceId: new Uint8Array(0),
-            spanId: new Uint8Array(0),
-            eventName: '',
-          })),
-        },
-      ],
-    },
-  ],
-};
+const logs = logsRequest(
+  Array.from({ length: 5 }, (_, i) => logRecord(1_700_000_000_000_000_000n + BigInt(i), { body: { stringValue: `line ${i}` } })),
+  [stringAttr('source.name', 'app')],
+);
 
 void test('a queue write error answers 503 with the cause; ingest recovers by itself once it is gone', { timeout: 60_000 }, async (t) => {
   const hub = await startTestHub({ exporters: { embedded: { enabled: false } } });

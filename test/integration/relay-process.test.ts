@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { encodeRequest } from '../../src/otlp/index.js';
-import type { ExportLogsServiceRequest } from '../../src/otlp/model.js';
 import { startCli, type CliProcess } from '../helpers/cli.js';
+import { logRecord, logsRequest } from '../helpers/otlp-requests.js';
 import { eventually, startTestHub, type TestHub } from '../helpers/test-hub.js';
 import { startOtlpSink, startTestAgent, type OtlpSink, type TestAgent } from '../agent/agent-helpers.js';
 
@@ -107,35 +107,7 @@ test('SigV4-signed agent traffic and key distribution through the relay are acce
 });
 
 function logsBody(i: number): Uint8Array {
-  const req: ExportLogsServiceRequest = {
-    resourceLogs: [
-      {
-        resource: { attributes: [], droppedAttributesCount: 0 },
-        schemaUrl: '',
-        scopeLogs: [
-          {
-            schemaUrl: '',
-            logRecords: [
-              {
-                timeUnixNano: 1n,
-                observedTimeUnixNano: 0n,
-                severityNumber: 9,
-                severityText: '',
-                body: { stringValue: `line ${i}` },
-                attributes: [],
-                droppedAttributesCount: 0,
-                flags: 0,
-                traceId: new Uint8Array(0),
-                spanId: new Uint8Array(0),
-                eventName: '',
-              },
-            ],
-          },
-        ],
-      },
-    ],
-  };
-  return encodeRequest('logs', req, 'protobuf');
+  return encodeRequest('logs', logsRequest([logRecord(1n, { severityText: '', body: { stringValue: `line ${i}` } })], []), 'protobuf');
 }
 
 async function postLogs(i: number): Promise<number> {

@@ -7,26 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { SpanRow as Span } from '../../src/store/types.js';
 import { INVOICING, PAYMENTS, SHOP, startOrderHub, type OrderHub } from '../helpers/order-hub.js';
 import { eventually } from '../helpers/test-hub.js';
-
-interface Span {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  accountId: string;
-  sourceName: string;
-  serviceName: string;
-  attributes: Record<string, unknown>;
-  status: Record<string, unknown>;
-  events: unknown[];
-  links: unknown[];
-  resource: Record<string, unknown>;
-}
 
 function assertRedacted(viewerSpans: Span[], adminSpans: Span[], visible: string): void {
   assert.equal(viewerSpans.length, adminSpans.length, 'every span is listed');

@@ -4,34 +4,11 @@ import { gzipSync } from 'node:zlib';
 import { encodeRequest } from '../../src/otlp/index.js';
 import type { KeyValue, LogRecord, Span } from '../../src/otlp/model.js';
 import { DEFAULT_OTLP_LIMITS, compileScanPolicy, editRequest, type EditOutcome, type OtlpLimits } from '../../src/otlp/scan/index.js';
+import { logRecord, logsRequest, span as modelSpan, stringAttr as kv, tracesRequest } from '../helpers/otlp-requests.js';
 
-const kv = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
 const source = kv('source.name', 'src');
-
-function span(attributes: KeyValue[], extra: Partial<Span> = {}): Span {
-  return {
-    traceId: new Uint8Array(16).fill(7),
-    spanId: new Uint8Array(8).fill(3),
-    traceState: '',
-    parentSpanId: new Uint8Array(0),
-    flags: 0,
-    name: 'op',
-    kind: 1,
-    startTimeUnixNano: 1n,
-    endTimeUnixNano: 2n,
-    attributes,
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
-    ...extra,
-  };
-}
-
-function traces(spans: Span[], resourceAttrs: KeyValue[] = [source]): Uint8Array {
-  return encodeRequest('traces', { resourceSpans: [{ resource: { attributes: resourceAttrs, droppedAttributesCount: 0 }, schemaUrl: '', scopeSpans: [{ schemaUrl: '', spans }] }] }, 'protobuf');
-}
+const span = (attributes: KeyValue[], extra: Partial<Span> = {}): Span => modelSpan({ attributes, ...extra });
+const traces = (spans: Span[], resourceAttrs: KeyValue[] = [source]): Uint8Array => encodeRequest('traces', tracesRequest(spans, resourceAttrs), 'protobuf');
 
 function scan(body: Uint8Array, limits: Partial<OtlpLimits> = {}, signal: 'traces' | 'logs' = 'traces'): EditOutcome {
   const policy = compileScanPolicy({ signal, limits: { ...DEFAULT_OTLP_LIMITS, ...limits }, rules: [{ signal, attribute: 'source.name', on: 'resource' }], setResourceAttributes: { 'e2e.account.id': '1' } });
@@ -113,8 +90,8 @@ describe('count limits of the one-pass scan', () => {
   });
 
   it('exempts a log record body from the value length limit, but not its nested values', () => {
-    const log = (body: LogRecord['body']): LogRecord => ({ timeUnixNano: 1n, observedTimeUnixNano: 1n, severityNumber: 9, severityText: '', body, attributes: [], droppedAttributesCount: 0, flags: 0, traceId: new Uint8Array(0), spanId: new Uint8Array(0), eventName: '' });
-    const body = encodeRequest('logs', { resourceLogs: [{ resource: { attributes: [source], droppedAttributesCount: 0 }, schemaUrl: '', scopeLogs: [{ schemaUrl: '', logRecords: [log({ stringValue: 'x'.repeat(300_000) }), log({ kvlistValue: { values: [kv('k', 'x'.repeat(300_000))] } })] }] }] }, 'protobuf');
+    const log = (body: LogRecord['body']): LogRecord => logRecord(1n, { observedTimeUnixNano: 1n, severityText: '', body });
+    const body = encodeRequest('logs', logsRequest([log({ stringValue: 'x'.repeat(300_000) }), log({ kvlistValue: { values: [kv('k', 'x'.repeat(300_000))] } })], [source]), 'protobuf');
     const outcome = scan(body, {}, 'logs');
     assert.equal(outcome.kind, 'ok');
     if (outcome.kind === 'ok') assert.deepEqual([outcome.accepted, outcome.rejected], [1, 1]);

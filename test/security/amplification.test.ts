@@ -1,13 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { stringify } from 'yaml';
 import { decodeExportResponse, decodeRpcStatus, encodeRequest } from '../../src/otlp/index.js';
 import type { KeyValue } from '../../src/otlp/model.js';
 import { listeningLine, startCli } from '../helpers/cli.js';
+import { writeHubConfig } from '../helpers/hub-process.js';
+import { span, stringAttr, tracesRequest } from '../helpers/otlp-requests.js';
 
 /**
  * Issue 9, "one tenant can freeze or kill the hub": the exact bodies, three at once, against a hub
@@ -55,42 +56,8 @@ function bracketBomb(): Buffer {
 }
 
 function spanRequest(attributes: KeyValue[]): Uint8Array {
-  return encodeRequest(
-    'traces',
-    {
-      resourceSpans: [
-        {
-          resource: { attributes: [{ key: 'source.name', value: { stringValue: 'attacker' } }], droppedAttributesCount: 0 },
-          schemaUrl: '',
-          scopeSpans: [
-            {
-              schemaUrl: '',
-              spans: [
-                {
-                  traceId: new Uint8Array(16).fill(9),
-                  spanId: new Uint8Array(8).fill(9),
-                  traceState: '',
-                  parentSpanId: new Uint8Array(0),
-                  flags: 0,
-                  name: 'big',
-                  kind: 1,
-                  startTimeUnixNano: 1n,
-                  endTimeUnixNano: 2n,
-                  attributes,
-                  droppedAttributesCount: 0,
-                  events: [],
-                  droppedEventsCount: 0,
-                  links: [],
-                  droppedLinksCount: 0,
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-    'protobuf',
-  );
+  const big = span({ traceId: new Uint8Array(16).fill(9), spanId: new Uint8Array(8).fill(9), name: 'big', attributes });
+  return encodeRequest('traces', tracesRequest([big], [stringAttr('source.name', 'attacker')]), 'protobuf');
 }
 
 /** Resident set of a process and its children (the store process), in bytes. */
@@ -126,18 +93,10 @@ async function post(url: string, body: Uint8Array, headers: Record<string, strin
 describe('amplification attacks (issue 9, point 2)', () => {
   it('three concurrent 64 MiB gzip bombs, three JSON nesting bombs and oversized attributes: all answered within 15 s, RSS growth under 1 GiB, the hub keeps serving', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'e2e-amplification-'));
-    const configFile = join(dir, 'hub.yaml');
-    await writeFile(
-      configFile,
-      stringify({
-        dataDir: join(dir, 'data'),
-        logLevel: 'warn',
-        otlp: { host: '127.0.0.1', port: 0 },
-        console: { host: '127.0.0.1', port: 0 },
-        auth: { mode: 'none', none: { accountId: '123456789012' } },
-        usagePlans: { default: { requestsPerSecond: 1000, burst: 1000, bytesPerSecond: 1_000_000_000 } },
-      }),
-    );
+    const configFile = await writeHubConfig(dir, {
+      auth: { none: { accountId: '123456789012' } },
+      usagePlans: { default: { requestsPerSecond: 1000, burst: 1000, bytesPerSecond: 1_000_000_000 } },
+    });
     const hub = startCli(['hub', '--config', configFile]);
     try {
       const { otlpPort } = await hub.waitForLine(listeningLine);

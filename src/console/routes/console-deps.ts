@@ -1,19 +1,12 @@
 import type { ViewerTokenStore } from '../../access/index.js';
+import type { AlertListing } from '../../alerts/index.js';
 import type { ProcessCatalog } from '../../processes/index.js';
 import type { AccountInfoProvider, AccountStats, StatsHistory } from '../../stats/index.js';
 import type { EmbeddedStore } from '../../store/types.js';
 import { notFound, type ApiReply } from '../api-reply.js';
 
-/** An alert as `GET /api/alerts` lists it (DESIGN "Alerts"). */
-export interface AlertView {
-  name: string;
-  state: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  summary: string;
-  startsAt: string;
-  endsAt: string | null;
-  generatorURL: string;
-}
+/** An alert as `GET /api/alerts` lists it (DESIGN "Alerts"): the alert engine's listing. */
+export type AlertView = AlertListing;
 
 /** What the console's API routes read from; the hub assembles it. */
 export interface ConsoleDeps {

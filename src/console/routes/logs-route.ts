@@ -1,8 +1,8 @@
-import { scopeAccounts } from '../../access/index.js';
-import { badRequest, forbidden, ok } from '../api-reply.js';
+import { ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
-import { STORE_DISABLED, type ConsoleDeps } from './console-deps.js';
+import type { ConsoleDeps } from './console-deps.js';
+import { givenOnly, readScope, storeHandler } from './read-route.js';
 
 export const MAX_LOG_LIMIT = 1000;
 
@@ -16,9 +16,7 @@ export function logsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       method: 'GET',
       path: '/api/logs',
       access: 'read',
-      async handler({ query, principal }) {
-        const store = deps.store;
-        if (store === undefined) return STORE_DISABLED;
+      handler: storeHandler(deps, async (store, { query, principal }) => {
         const q = new QueryReader(query);
         const since = q.nanos('since');
         const until = q.nanos('until');
@@ -31,23 +29,14 @@ export function logsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const minSeverity = q.int('minSeverity', { min: 1, max: 24 });
         const limit = q.int('limit', { min: 1, max: MAX_LOG_LIMIT, def: 100 });
         if (since !== undefined && until !== undefined && since >= until) q.fail('since must be before until');
-        if (q.error !== undefined) return badRequest(q.error);
-        const scope = scopeAccounts(principal, account);
-        if (!scope.ok) return forbidden(`this token cannot read account ${scope.account}`);
+        const scope = readScope(q, principal, account);
+        if (!scope.ok) return scope.reply;
         const logs = await store.queryLogs({
-          ...(account === undefined ? {} : { account }),
-          ...(scope.accounts === undefined ? {} : { accounts: scope.accounts }),
-          ...(source === undefined ? {} : { source }),
-          ...(service === undefined ? {} : { service }),
-          ...(contains === undefined ? {} : { contains }),
-          ...(traceId === undefined ? {} : { traceId: traceId.toLowerCase() }),
-          ...(minSeverity === undefined ? {} : { minSeverity }),
-          ...(since === undefined ? {} : { since }),
-          ...(until === undefined ? {} : { until }),
+          ...givenOnly({ account, accounts: scope.accounts, source, service, contains, traceId: traceId?.toLowerCase(), minSeverity, since, until }),
           limit,
         });
         return ok({ logs });
-      },
+      }),
     },
   ];
 }

@@ -1,11 +1,21 @@
-import { canRead, scopeAccounts } from '../../access/index.js';
-import { UNKNOWN_ACCOUNT, zeroCounts, type AccountStats } from '../../stats/index.js';
-import { badRequest, forbidden, notFound, ok } from '../api-reply.js';
+import { canRead } from '../../access/index.js';
+import { UNKNOWN_ACCOUNT, zeroCounts, type AccountInfo, type AccountStats, type HistorySeries } from '../../stats/index.js';
+import { notFound, ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
-import { MAX_POINTS, MAX_WINDOW_SECONDS, nowNsOf, type ConsoleDeps } from './console-deps.js';
+import { MAX_WINDOW_SECONDS, nowNsOf, type ConsoleDeps } from './console-deps.js';
+import { checkPointCount, givenOnly, readScope } from './read-route.js';
 
 export const MIN_HISTORY_STEP_SECONDS = 10;
+
+/** An account as `GET /api/stats` lists it: its running totals and what the registry and limiter say. */
+export type AccountStatsView = AccountStats & AccountInfo;
+
+/** What `GET /api/stats/history` answers. */
+export interface StatsHistoryReply {
+  stepSeconds: number;
+  series: HistorySeries[];
+}
 
 /** `GET /api/stats` (running totals with plan, status, quota, last seen, rejections by rule) and `GET /api/stats/history`. */
 export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
@@ -23,7 +33,7 @@ export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
           }
         }
         const visible = [...byId.values()].filter((s) => canRead(principal, s.accountId)).sort((a, b) => a.accountId.localeCompare(b.accountId));
-        const accounts = [];
+        const accounts: AccountStatsView[] = [];
         for (const s of visible) {
           const info = deps.accountInfo === undefined ? UNKNOWN_ACCOUNT : await deps.accountInfo.describe(s.accountId);
           accounts.push({ ...s, plan: info.plan, status: info.status, quota: info.quota });
@@ -42,17 +52,13 @@ export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const account = q.string('account', 64);
         const stepSeconds = q.int('stepSeconds', { min: MIN_HISTORY_STEP_SECONDS, max: MAX_WINDOW_SECONDS, def: 60 });
         const { since, until } = q.window(nowNsOf(deps), 3600, MAX_WINDOW_SECONDS);
-        if (q.error === undefined) {
-          const stepNs = BigInt(stepSeconds) * 1_000_000_000n;
-          const points = (until - (since / stepNs) * stepNs + stepNs - 1n) / stepNs;
-          if (points > BigInt(MAX_POINTS)) q.fail(`since..until / stepSeconds gives ${points} points; at most ${MAX_POINTS}: widen stepSeconds or narrow the window`);
-        }
-        if (q.error !== undefined) return badRequest(q.error);
-        const scope = scopeAccounts(principal, account);
-        if (!scope.ok) return forbidden(`this token cannot read account ${scope.account}`);
-        const accounts = account !== undefined ? [account] : scope.accounts;
-        const series = await history.query({ ...(accounts === undefined ? {} : { accounts }), since, until, stepSeconds });
-        return ok({ stepSeconds, series });
+        // The history's buckets start at multiples of the step: the first one may begin before `since`.
+        const stepNs = BigInt(stepSeconds) * 1_000_000_000n;
+        checkPointCount(q, (since / stepNs) * stepNs, until, stepSeconds);
+        const scope = readScope(q, principal, account);
+        if (!scope.ok) return scope.reply;
+        const series = await history.query({ ...givenOnly({ accounts: scope.only }), since, until, stepSeconds });
+        return ok({ stepSeconds, series } satisfies StatsHistoryReply);
       },
     },
   ];

@@ -1,12 +1,18 @@
-import { canRead, redactAccounts, redactSpans, scopeAccounts, type Principal } from '../../access/index.js';
+import { canRead, redactAccounts, redactSpans, type Principal } from '../../access/index.js';
 import type { SpanRow, TraceSummary } from '../../store/types.js';
-import { badRequest, forbidden, notFound, ok } from '../api-reply.js';
+import { badRequest, notFound, ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
-import { DAY_SECONDS, MAX_WINDOW_SECONDS, STORE_DISABLED, nowNsOf, type ConsoleDeps } from './console-deps.js';
+import { DAY_SECONDS, MAX_WINDOW_SECONDS, nowNsOf, type ConsoleDeps } from './console-deps.js';
+import { givenOnly, readScope, storeHandler } from './read-route.js';
 
 const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 export const MAX_TRACE_SEARCH_LIMIT = 1000;
+/** What `GET /api/traces/{traceId}` answers: the spans a viewer may not read are redacted (timing only). */
+export interface TraceReply {
+  traceId: string;
+  spans: SpanRow[];
+}
 export const MAX_ATTRIBUTE_FILTERS = 10;
 /** A day in ms: a longer minimum duration finds nothing a week of retention could hold usefully. */
 const MAX_MIN_DURATION_MS = 7 * 86_400_000;
@@ -35,24 +41,20 @@ export function tracesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
       method: 'GET',
       path: '/api/traces/:traceId',
       access: 'read',
-      async handler({ params, principal }) {
-        const store = deps.store;
-        if (store === undefined) return STORE_DISABLED;
+      handler: storeHandler(deps, async (store, { params, principal }) => {
         const id = params['traceId'] ?? '';
         if (!TRACE_ID.test(id)) return badRequest('trace id must be 32 hex characters');
         const spans = await store.getTrace(id.toLowerCase());
         // A viewer learns nothing about traces that do not touch its accounts, not even that they exist.
         if (spans.length === 0 || !spans.some((s) => canRead(principal, s.accountId))) return notFound(`trace ${id} not found`);
-        return ok({ traceId: id.toLowerCase(), spans: redactSpans(principal, spans) });
-      },
+        return ok({ traceId: id.toLowerCase(), spans: redactSpans(principal, spans) } satisfies TraceReply);
+      }),
     },
     {
       method: 'GET',
       path: '/api/traces',
       access: 'read',
-      async handler({ query, principal }) {
-        const store = deps.store;
-        if (store === undefined) return STORE_DISABLED;
+      handler: storeHandler(deps, async (store, { query, principal }) => {
         const q = new QueryReader(query);
         const account = q.string('account', 64);
         const service = q.string('service', 256);
@@ -62,17 +64,18 @@ export function tracesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const limit = q.int('limit', { min: 1, max: MAX_TRACE_SEARCH_LIMIT, def: 20 });
         const attributes = q.prefixed('attr.', MAX_ATTRIBUTE_FILTERS);
         const { since, until } = q.window(nowNsOf(deps), DAY_SECONDS, MAX_WINDOW_SECONDS);
-        if (q.error !== undefined) return badRequest(q.error);
-        const scope = scopeAccounts(principal, account);
-        if (!scope.ok) return forbidden(`this token cannot read account ${scope.account}`);
+        const scope = readScope(q, principal, account);
+        if (!scope.ok) return scope.reply;
         const summaries = await store.searchTraces({
-          ...(account === undefined ? {} : { account }),
-          ...(scope.accounts === undefined ? {} : { accounts: scope.accounts }),
-          ...(service === undefined ? {} : { service }),
-          ...(name === undefined ? {} : { name }),
-          ...(Object.keys(attributes).length === 0 ? {} : { attributes }),
-          ...(status === 'error' ? { errorsOnly: true } : {}),
-          ...(minDurationMs === undefined ? {} : { minDurationMs }),
+          ...givenOnly({
+            account,
+            accounts: scope.accounts,
+            service,
+            name,
+            attributes: Object.keys(attributes).length === 0 ? undefined : attributes,
+            errorsOnly: status === 'error' ? true : undefined,
+            minDurationMs,
+          }),
           since,
           until,
           limit,
@@ -82,7 +85,7 @@ export function tracesRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const traces: TraceSummary[] = [];
         for (const s of summaries) traces.push(redactSummary(principal, s, await store.getTrace(s.traceId)));
         return ok({ traces });
-      },
+      }),
     },
   ];
 }

@@ -1,5 +1,13 @@
+import type { Principal } from '../../access/index.js';
 import { ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
+
+/** What `GET /api/whoami` answers: the admin token has no name and reads every account (null). */
+export interface WhoAmI {
+  role: Principal['role'];
+  name: string | null;
+  accounts: string[] | null;
+}
 
 /** `GET /api/whoami`: which token the console holds, so the UI can say so (CONSOLE-API.md). */
 export function whoamiRoutes(): ConsoleRoute[] {
@@ -10,8 +18,8 @@ export function whoamiRoutes(): ConsoleRoute[] {
       access: 'read',
       handler: ({ principal }) =>
         principal.role === 'admin'
-          ? ok({ role: 'admin', name: null, accounts: null })
-          : ok({ role: 'viewer', name: principal.name, accounts: [...principal.accounts] }),
+          ? ok({ role: 'admin', name: null, accounts: null } satisfies WhoAmI)
+          : ok({ role: 'viewer', name: principal.name, accounts: [...principal.accounts] } satisfies WhoAmI),
     },
   ];
 }

@@ -1,7 +1,27 @@
 import type { ProcessSummary } from '../api/types.js';
 import { formatCount, formatDurationMs } from '../lib/format.js';
+import type { TimeRange } from '../lib/time-range.js';
 import { SloBadge } from './badges.js';
 import { Kpi, KpiRow } from './kpis.js';
+import { ProcessTimelineCharts } from './process-timeline.js';
+
+/** A process at a glance, as the processes list and the process page show it: KPIs, charts over `range`, step funnel. */
+export function ProcessOverview({ p, range, compact = false }: { p: ProcessSummary; range: TimeRange; compact?: boolean }) {
+  return (
+    <div data-process-card={p.name}>
+      <ProcessKpis p={p} />
+      <div class="process-body">
+        <div class="process-charts">
+          <ProcessTimelineCharts name={p.name} range={range} compact={compact} />
+        </div>
+        <div class="process-funnel">
+          <h3>Steps</h3>
+          <StepFunnel p={p} />
+        </div>
+      </div>
+    </div>
+  );
+}
 
 export function ProcessKpis({ p }: { p: ProcessSummary }) {
   return (

@@ -6,7 +6,8 @@ import { formatTime } from '../lib/time.js';
 export function QuotaBar({ quota, compact = false }: { quota: Quota | null | undefined; compact?: boolean }) {
   if (quota === undefined) return <span class="muted">—</span>;
   if (quota === null) return <span class="muted">no quota</span>;
-  const ratio = quota.limit > 0 ? quota.used / quota.limit : 0;
+  // `used` is null when the limiter cannot tell: shown as —, with an empty bar.
+  const ratio = quota.limit > 0 ? (quota.used ?? 0) / quota.limit : 0;
   const tone = ratio >= 1 ? 'bad' : ratio >= 0.8 ? 'warn' : 'good';
   return (
     <span class={`quota${compact ? ' compact' : ''}`} data-quota-used={quota.used} title={`resets ${formatTime(quota.resetsAtUnixNano, false)}`}>

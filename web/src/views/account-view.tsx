@@ -1,7 +1,5 @@
 import { useMemo } from 'preact/hooks';
 import { useRoute } from 'preact-iso/router';
-import { withQuery } from '../api/client.js';
-import type { AccountStats, StatsHistory } from '../api/types.js';
 import { Kpi, KpiRow } from '../components/kpis.js';
 import { QuotaBar } from '../components/quota-bar.js';
 import { Async, Card, Empty } from '../components/states.js';
@@ -11,9 +9,8 @@ import { ERROR_COLOUR } from '../lib/accounts.js';
 import { formatCompact, formatCount } from '../lib/format.js';
 import { ratesOf, rulesInWindow, sumItems, xOf } from '../lib/history.js';
 import { formatAgo, formatTime } from '../lib/time.js';
-import { stepSecondsFor, useTimeRange } from '../lib/time-range.js';
+import { useAccountStats } from '../lib/use-account-stats.js';
 import { useAccountNames } from '../lib/use-account-names.js';
-import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
 
@@ -22,11 +19,8 @@ export function AccountView() {
   const { params } = useRoute();
   const id = params['id'] ?? '';
   const { query, setQuery } = useQuery();
-  const { range, refresh } = useTimeRange(query, '1h', 30_000);
+  const { range, stepSeconds, stats, history, refresh } = useAccountStats(query, id);
   const names = useAccountNames();
-  const stats = useApi<{ accounts: AccountStats[] }>('/api/stats', 15_000);
-  const stepSeconds = stepSecondsFor(range);
-  const history = useApi<StatsHistory>(withQuery('/api/stats/history', { account: id, since: range.sinceNs, until: range.untilNs, stepSeconds }));
   const a = stats.data?.accounts.find((x) => x.accountId === id);
 
   const charts = useMemo(() => {
@@ -59,14 +53,7 @@ export function AccountView() {
         <h1>
           <a href="/accounts">Accounts</a> / {name === undefined ? id : `${name} (${id})`}
         </h1>
-        <TimeRangePicker
-          range={range}
-          onChange={(p) => setQuery(p, { replace: true })}
-          onRefresh={() => {
-            refresh();
-            stats.reload();
-          }}
-        />
+        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
       </div>
       <Async state={stats} what="account statistics">
         {() =>

@@ -1,7 +1,5 @@
 import { useMemo } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
-import { withQuery } from '../api/client.js';
-import type { AccountStats, StatsHistory } from '../api/types.js';
 import { Async, Card } from '../components/states.js';
 import { TimeChart, alignSeries } from '../components/time-chart.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -9,20 +7,16 @@ import { QuotaBar } from '../components/quota-bar.js';
 import { formatCount } from '../lib/format.js';
 import { sumItems } from '../lib/history.js';
 import { formatAgo, nsToMs } from '../lib/time.js';
-import { stepSecondsFor, useTimeRange } from '../lib/time-range.js';
+import { useAccountStats } from '../lib/use-account-stats.js';
 import { useAccountNames } from '../lib/use-account-names.js';
-import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
 /** `/accounts`: every account's ingestion health, a chart of accepted items per second, rows open the account. */
 export function AccountsView() {
   const loc = useLocation();
   const { query, setQuery } = useQuery();
-  const { range, refresh } = useTimeRange(query, '1h', 30_000);
+  const { range, stats, history, refresh } = useAccountStats(query);
   const names = useAccountNames();
-  const stats = useApi<{ accounts: AccountStats[] }>('/api/stats', 15_000);
-  const stepSeconds = stepSecondsFor(range);
-  const history = useApi<StatsHistory>(withQuery('/api/stats/history', { since: range.sinceNs, until: range.untilNs, stepSeconds }));
   const chart = useMemo(() => {
     const h = history.data;
     if (h === undefined) return null;
@@ -38,14 +32,7 @@ export function AccountsView() {
     <>
       <div class="page-head">
         <h1>Accounts</h1>
-        <TimeRangePicker
-          range={range}
-          onChange={(p) => setQuery(p, { replace: true })}
-          onRefresh={() => {
-            refresh();
-            stats.reload();
-          }}
-        />
+        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
       </div>
       <Card title="Accepted items per second">
         <Async state={history} what="ingestion history">

@@ -4,8 +4,7 @@ import { withQuery } from '../api/client.js';
 import type { ProcessInstance, ProcessSummary } from '../api/types.js';
 import { AccountPath } from '../components/account-path.js';
 import { StatusBadge } from '../components/badges.js';
-import { ProcessKpis, StepFunnel } from '../components/process-kpis.js';
-import { ProcessTimelineCharts } from '../components/process-timeline.js';
+import { ProcessOverview } from '../components/process-kpis.js';
 import { Async, Card } from '../components/states.js';
 import { StepChips } from '../components/step-chips.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -66,18 +65,7 @@ export function ProcessView() {
             </div>
           ) : (
             <Card title="Overview">
-              <div data-process-card={p.name}>
-                <ProcessKpis p={p} />
-                <div class="process-body">
-                  <div class="process-charts">
-                    <ProcessTimelineCharts name={p.name} range={range} />
-                  </div>
-                  <div class="process-funnel">
-                    <h3>Steps</h3>
-                    <StepFunnel p={p} />
-                  </div>
-                </div>
-              </div>
+              <ProcessOverview p={p} range={range} />
             </Card>
           )
         }

@@ -1,7 +1,6 @@
 import { withQuery } from '../api/client.js';
 import type { ProcessSummary } from '../api/types.js';
-import { ProcessKpis, StepFunnel } from '../components/process-kpis.js';
-import { ProcessTimelineCharts } from '../components/process-timeline.js';
+import { ProcessOverview } from '../components/process-kpis.js';
 import { Async, Card } from '../components/states.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
 import { useTimeRange } from '../lib/time-range.js';
@@ -41,18 +40,7 @@ export function ProcessesView() {
               }
               actions={<a href={`/processes/${encodeURIComponent(p.name)}`}>instances →</a>}
             >
-              <div data-process-card={p.name}>
-                <ProcessKpis p={p} />
-                <div class="process-body">
-                  <div class="process-charts">
-                    <ProcessTimelineCharts name={p.name} range={range} compact />
-                  </div>
-                  <div class="process-funnel">
-                    <h3>Steps</h3>
-                    <StepFunnel p={p} />
-                  </div>
-                </div>
-              </div>
+              <ProcessOverview p={p} range={range} compact />
             </Card>
           ))
         }
