@@ -76,6 +76,38 @@ function hubConfig(dir: string, name: string, store: boolean): Record<string, un
   };
 }
 
+interface Measured<T> {
+  value: T;
+  cpuSeconds: number;
+  peakPssMb: number;
+  peakRssMb: number;
+}
+
+/** Runs `work` while measuring the CPU and memory of the process tree under `pid`. */
+async function measured<T>(pid: number | undefined, work: () => Promise<T>): Promise<Measured<T>> {
+  const cpu0 = await cpuSeconds(pid);
+  const pss = samplePeakPss(pid);
+  const value = await work();
+  const cpu = (await cpuSeconds(pid)) - cpu0;
+  return { value, cpuSeconds: cpu, peakPssMb: await pss.stop(), peakRssMb: await peakRssMb(pid) };
+}
+
+/** The columns every row has, from a load's result and what it cost. */
+function row(scenario: string, target: string, items: number, r: autocannon.Result, m: Measured<unknown>): Result {
+  return {
+    scenario,
+    target,
+    itemsPerSec: Math.round(items / r.duration),
+    cpuSecondsPerMillionItems: Number(((m.cpuSeconds / items) * 1e6).toFixed(2)),
+    itemsPerCpuSecond: Math.round(items / m.cpuSeconds),
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    peakRssMb: m.peakRssMb,
+    peakPssMb: m.peakPssMb,
+    non2xx: r.non2xx,
+  };
+}
+
 /** Runs one load against a fresh hub and measures it until the store (if any) caught up. */
 async function measureHub(dir: string, signal: Signal, store: boolean, payloads: readonly Uint8Array[]): Promise<Result> {
   const name = `${signal}-${store ? 'store' : 'nostore'}`;
@@ -85,39 +117,25 @@ async function measureHub(dir: string, signal: Signal, store: boolean, payloads:
     const account = await createAccount(consolePort, ADMIN, ACCOUNT);
     const port = hub.ports['otlp'] as number;
     const variants = await Promise.all(payloads.map(async (body) => ({ body, headers: await signedHeaders(account, port, `/v1/${signal}`, body) })));
-    const cpu0 = await cpuSeconds(hub.child.pid);
-    const pss = samplePeakPss(hub.child.pid);
-    const r = await drive(port, signal, variants);
-    const loadEnd = Date.now();
-    const accepted = (r.requests.total - r.non2xx) * ITEMS;
     let catchUpSeconds: number | undefined;
     let diskBytesPerMillionItems: number | undefined;
-    if (store) {
-      for (;;) {
-        const stored = await metric(consolePort, 'e2e_export_items_total', { exporter: 'embedded', outcome: 'sent' });
-        if (stored >= accepted) break;
-        await new Promise((res) => setTimeout(res, 100));
+    const m = await measured(hub.child.pid, async () => {
+      const r = await drive(port, signal, variants);
+      const loadEnd = Date.now();
+      const accepted = (r.requests.total - r.non2xx) * ITEMS;
+      if (store) {
+        while ((await metric(consolePort, 'e2e_export_items_total', { exporter: 'embedded', outcome: 'sent' })) < accepted) await sleep(100);
+        catchUpSeconds = Number(((Date.now() - loadEnd) / 1000).toFixed(1));
+        // The store's disk figures refresh every 10 s; give them one round.
+        await sleep(10_500);
+        diskBytesPerMillionItems = Math.round((await metric(consolePort, 'e2e_store_disk_bytes', { kind: 'file' })) / (accepted / 1e6));
       }
-      catchUpSeconds = Number(((Date.now() - loadEnd) / 1000).toFixed(1));
-      // The store's disk figures refresh every 10 s; give them one round.
-      await new Promise((res) => setTimeout(res, 10_500));
-      diskBytesPerMillionItems = Math.round((await metric(consolePort, 'e2e_store_disk_bytes', { kind: 'file' })) / (accepted / 1e6));
-    }
-    const cpu = (await cpuSeconds(hub.child.pid)) - cpu0;
-    const peakPssMb = await pss.stop();
+      return { r, accepted };
+    });
     return {
-      scenario: `${signal} ${store ? '+ store' : 'store off'}`,
-      target: 'hub',
-      itemsPerSec: Math.round(accepted / r.duration),
-      cpuSecondsPerMillionItems: Number(((cpu / accepted) * 1e6).toFixed(2)),
-      itemsPerCpuSecond: Math.round(accepted / cpu),
-      p50Ms: r.latency.p50,
-      p99Ms: r.latency.p99,
-      peakRssMb: await peakRssMb(hub.child.pid),
-      peakPssMb,
+      ...row(`${signal} ${store ? '+ store' : 'store off'}`, 'hub', m.value.accepted, m.value.r, m),
       ...(catchUpSeconds === undefined ? {} : { catchUpSeconds }),
       ...(diskBytesPerMillionItems === undefined ? {} : { diskBytesPerMillionItems }),
-      non2xx: r.non2xx,
     };
   } finally {
     await hub.stop();
@@ -125,24 +143,8 @@ async function measureHub(dir: string, signal: Signal, store: boolean, payloads:
 }
 
 async function measureBaseline(base: Child, signal: Signal, payloads: readonly Uint8Array[]): Promise<Result> {
-  const cpu0 = await cpuSeconds(base.child.pid);
-  const pss = samplePeakPss(base.child.pid);
-  const r = await drive(base.ports['otlp'] as number, signal, payloads.map((body) => ({ body, headers: {} })));
-  const cpu = (await cpuSeconds(base.child.pid)) - cpu0;
-  const peakPssMb = await pss.stop();
-  const items = (r.requests.total - r.non2xx) * ITEMS;
-  return {
-    scenario: signal,
-    target: 'bare node server',
-    itemsPerSec: Math.round(items / r.duration),
-    cpuSecondsPerMillionItems: Number(((cpu / items) * 1e6).toFixed(2)),
-    itemsPerCpuSecond: Math.round(items / cpu),
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    peakRssMb: await peakRssMb(base.child.pid),
-    peakPssMb,
-    non2xx: r.non2xx,
-  };
+  const m = await measured(base.child.pid, () => drive(base.ports['otlp'] as number, signal, payloads.map((body) => ({ body, headers: {} }))));
+  return row(signal, 'bare node server', (m.value.requests.total - m.value.non2xx) * ITEMS, m.value, m);
 }
 
 /** The agent's cost: unsigned OTLP in from local apps, one pass, signed and forwarded to a hub. */
@@ -165,29 +167,14 @@ async function measureAgent(dir: string): Promise<Result> {
     health: { host: '127.0.0.1', port: 0 },
   });
   try {
-    const cpu0 = await cpuSeconds(agent.child.pid);
-    const pss = samplePeakPss(agent.child.pid);
-    const r = await drive(agent.ports['otlp'] as number, 'traces', bodies('traces').map((body) => ({ body, headers: {} })));
-    const accepted = (r.requests.total - r.non2xx) * ITEMS;
-    // Until the hub has everything the agent acknowledged.
-    for (;;) {
-      if ((await metric(hub.ports['console'] as number, 'e2e_ingest_items_total', { signal: 'traces', outcome: 'accepted' })) >= accepted) break;
-      await new Promise((res) => setTimeout(res, 100));
-    }
-    const cpu = (await cpuSeconds(agent.child.pid)) - cpu0;
-    const peakPssMb = await pss.stop();
-    return {
-      scenario: 'traces via agent → hub',
-      target: 'agent',
-      itemsPerSec: Math.round(accepted / r.duration),
-      cpuSecondsPerMillionItems: Number(((cpu / accepted) * 1e6).toFixed(2)),
-      itemsPerCpuSecond: Math.round(accepted / cpu),
-      p50Ms: r.latency.p50,
-      p99Ms: r.latency.p99,
-      peakRssMb: await peakRssMb(agent.child.pid),
-      peakPssMb,
-      non2xx: r.non2xx,
-    };
+    const m = await measured(agent.child.pid, async () => {
+      const r = await drive(agent.ports['otlp'] as number, 'traces', bodies('traces').map((body) => ({ body, headers: {} })));
+      const accepted = (r.requests.total - r.non2xx) * ITEMS;
+      // Until the hub has everything the agent acknowledged.
+      while ((await metric(hub.ports['console'] as number, 'e2e_ingest_items_total', { signal: 'traces', outcome: 'accepted' })) < accepted) await sleep(100);
+      return { r, accepted };
+    });
+    return row('traces via agent → hub', 'agent', m.value.accepted, m.value.r, m);
   } finally {
     await agent.stop();
     await hub.stop();
@@ -230,6 +217,10 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(`\n${table(results)}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((res) => setTimeout(res, ms));
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 /**
  * OTLP requests as the ingest-side tests send them: one resource, no instrumentation scope, items
  * with the protobuf defaults, so a test states only what it varies. (test/store/builders.ts builds
- * the fuller requests, with scopes and realistic times, that the store's tests read back.)
+ * on these the fuller requests, with scopes and realistic times, that the store's tests read back.)
  */
 import type { ExportLogsServiceRequest, ExportTraceServiceRequest, KeyValue, LogRecord, Span } from '../../src/otlp/model.js';
 

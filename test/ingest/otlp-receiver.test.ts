@@ -21,36 +21,10 @@ import {
 } from '../../src/ingest/index.js';
 import { decodeExportResponse, decodeRequest, decodeRpcStatus, encodeRequest } from '../../src/otlp/index.js';
 import type { ExportLogsServiceRequest, OtlpFormat, Signal } from '../../src/otlp/model.js';
+import { logRecord, logsRequest } from '../helpers/otlp-requests.js';
 import { rawExchange } from '../helpers/raw-http.js';
 
-const logs = (body: string): ExportLogsServiceRequest => ({
-  resourceLogs: [
-    {
-      resource: { attributes: [], droppedAttributesCount: 0 },
-      schemaUrl: '',
-      scopeLogs: [
-        {
-          schemaUrl: '',
-          logRecords: [
-            {
-              timeUnixNano: 1n,
-              observedTimeUnixNano: 0n,
-              severityNumber: 9,
-              severityText: 'INFO',
-              body: { stringValue: body },
-              attributes: [],
-              droppedAttributesCount: 0,
-              flags: 0,
-              traceId: new Uint8Array(0),
-              spanId: new Uint8Array(0),
-              eventName: '',
-            },
-          ],
-        },
-      ],
-    },
-  ],
-});
+const logs = (body: string): ExportLogsServiceRequest => logsRequest([logRecord(1n, { body: { stringValue: body } })], []);
 const PB = { 'content-type': 'application/x-protobuf' };
 const pbLogs = (body: string): Uint8Array => encodeRequest('logs', logs(body), 'protobuf');
 

@@ -19,6 +19,7 @@ import type {
   SummaryDataPoint,
 } from '../../src/otlp/model.js';
 import type { TestItem as StoreItem } from '../helpers/store-fixture.js';
+import { logRecord as bareLogRecord, span as bareSpan } from '../helpers/otlp-requests.js';
 
 /** Plain value → AnyValue: string, boolean, bigint (int), number (double), Uint8Array (bytes), arrays, objects (kvlist). */
 export type PlainAttr = string | boolean | bigint | number | Uint8Array | PlainAttr[] | { [key: string]: PlainAttr } | null;
@@ -42,24 +43,15 @@ export function hex(id: string): Uint8Array {
   return new Uint8Array(Buffer.from(id, 'hex'));
 }
 
+/** A span at a realistic time with the store tests' default ids (the ingest tests' span otherwise). */
 export function span(o: Partial<Span> & { name: string }): Span {
-  return {
+  return bareSpan({
     traceId: hex('0af7651916cd43dd8448eb211c80319c'),
     spanId: hex('b7ad6b7169203331'),
-    traceState: '',
-    parentSpanId: new Uint8Array(0),
-    flags: 0,
-    kind: 1,
     startTimeUnixNano: 1_700_000_000_000_000_000n,
     endTimeUnixNano: 1_700_000_000_100_000_000n,
-    attributes: [],
-    droppedAttributesCount: 0,
-    events: [],
-    droppedEventsCount: 0,
-    links: [],
-    droppedLinksCount: 0,
     ...o,
-  };
+  });
 }
 
 export function spanEvent(o: Partial<SpanEvent> & { name: string }): SpanEvent {
@@ -89,20 +81,9 @@ export function tracesRequest(spans: Span[], o: ResourceOptions = {}): ExportTra
   };
 }
 
+/** A log record at a realistic time, observed half a second later. */
 export function logRecord(o: Partial<LogRecord> = {}): LogRecord {
-  return {
-    timeUnixNano: 1_700_000_000_000_000_000n,
-    observedTimeUnixNano: 1_700_000_000_500_000_000n,
-    severityNumber: 9,
-    severityText: 'INFO',
-    attributes: [],
-    droppedAttributesCount: 0,
-    flags: 0,
-    traceId: new Uint8Array(0),
-    spanId: new Uint8Array(0),
-    eventName: '',
-    ...o,
-  };
+  return bareLogRecord(1_700_000_000_000_000_000n, { observedTimeUnixNano: 1_700_000_000_500_000_000n, ...o });
 }
 
 export function logsRequest(logRecords: LogRecord[], o: ResourceOptions = {}): ExportLogsServiceRequest {
