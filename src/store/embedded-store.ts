@@ -166,8 +166,11 @@ class WorkerStore implements EmbeddedStore {
       execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`, ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // glibc gives every thread that allocates its own malloc arena; DuckDB's and libuv's threads
-      // would each keep tens of MiB of freed memory resident. Two arenas bound that.
-      env: { MALLOC_ARENA_MAX: '2', ...process.env },
+      // would each keep tens of MiB of freed memory resident. Two arenas bound that. A fixed mmap
+      // threshold keeps the batch buffers (MiBs, freed after each append) out of the heap, which
+      // otherwise grows by the largest one and stays (glibc raises the threshold after each free).
+      // Measured under the bench load: the store process's resident memory 150 → 130 MiB.
+      env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '262144', ...process.env },
     });
     this.#worker = worker;
     this.#o.onWorker?.(worker);
