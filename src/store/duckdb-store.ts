@@ -108,6 +108,8 @@ export class DuckDbStore {
   /** Retained slices, oldest first: [id, startMs]. */
   #slices: [number, number][] = [];
   readonly #knownResources = new Set<bigint>();
+  /** One row builder per sliced table, reused by every append (see ChunkBuilder). */
+  readonly #builders = Object.fromEntries(SLICED_TABLES.map((t) => [t, new ChunkBuilder(kindsOf(t))])) as Record<SlicedTable, ChunkBuilder>;
   readonly #knownMetrics = new Set<bigint>();
   #processes: ProcessMatcher[] = [];
   #closed = false;
@@ -169,11 +171,11 @@ export class DuckDbStore {
     await w.run('BEGIN TRANSACTION');
     try {
       const appenders: DuckDBAppender[] = [];
-      const builders = {} as Record<SlicedTable, ChunkBuilder>;
+      const builders = this.#builders;
       for (const t of SLICED_TABLES) {
         const appender = await w.createAppender(sliceTableName(t, slice));
         appenders.push(appender);
-        builders[t] = new ChunkBuilder(appender, kindsOf(t));
+        builders[t].begin(appender);
       }
       const newResources: ResourceRow[] = [];
       const newMetrics: MetricRow[] = [];
@@ -324,7 +326,7 @@ export class DuckDbStore {
       usedBytes: await this.#usedBytes(),
       oldestRetainedMs: this.#slices[0]?.[1],
       slices: this.#slices.length,
-      memory: { heapUsedBytes: m.heapUsed, externalBytes: m.external + m.arrayBuffers, duckdbBytes: Number(duck ?? 0), rssBytes: m.rss },
+      memory: { heapUsedBytes: m.heapUsed, externalBytes: m.external, duckdbBytes: Number(duck ?? 0), rssBytes: m.rss },
     };
   }
 

@@ -163,7 +163,7 @@ class WorkerStore implements EmbeddedStore {
     const worker = fork(WORKER_PATH, [], {
       serialization: 'advanced',
       // E2E_STORE_NODE_OPTIONS: extra node flags for the store process (e.g. --cpu-prof to profile it).
-      execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`, ...extra],
+      execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`, '--max-semi-space-size=4', ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // glibc gives every thread that allocates its own malloc arena; DuckDB's and libuv's threads
       // would each keep tens of MiB of freed memory resident. Two arenas bound that. A fixed mmap
