@@ -75,5 +75,5 @@ EXPOSE 4318 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/dist/src/cli/healthcheck.js"]
 # SIGTERM: stop accepting, drain in-flight requests and the store, exit 0 (allow shutdown.drainSeconds).
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "/app/dist/src/cli/main.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "/app/dist/src/cli/main.js"]
 CMD ["hub", "--config", "/etc/e2e-o11y/hub.yaml"]

@@ -55,12 +55,24 @@ function portOf(address: unknown): number | undefined {
   return typeof address === 'string' ? Number(address.split(':').pop()) : undefined;
 }
 
+const CLI = join(root, 'dist/src/cli/main.js');
+
+/**
+ * `e2e-o11y <command> --config <file>` started as the installed command starts it: with the node
+ * flags of the CLI's shebang (`#!/usr/bin/env -S node …`), which `npm start` and the image share.
+ */
+async function cliArgs(command: string, file: string): Promise<string[]> {
+  const shebang = (await readFile(CLI, 'utf8')).split('\n', 1)[0] ?? '';
+  const flags = shebang.split(' ').filter((a) => a.startsWith('--'));
+  return [...flags, CLI, command, '--config', file];
+}
+
 /** A hub (`e2e-o11y hub`) with `config`, ready when it logged "hub started". */
 export async function startHub(dir: string, name: string, config: Record<string, unknown>, adminToken: string): Promise<Child> {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, stringify(config));
   return startChild(
-    [join(root, 'dist/src/cli/main.js'), 'hub', '--config', file],
+    await cliArgs('hub', file),
     // The CLI prints `{"event":"listening","otlp","console"}` on stdout whatever the log level.
     (l) => {
       if (l['event'] !== 'listening') return undefined;
@@ -76,7 +88,7 @@ export async function startHub(dir: string, name: string, config: Record<string,
 export async function startAgent(dir: string, config: Record<string, unknown>): Promise<Child> {
   const file = join(dir, 'agent.yaml');
   await writeFile(file, stringify(config));
-  return startChild([join(root, 'dist/src/cli/main.js'), 'agent', '--config', file], (l) => {
+  return startChild(await cliArgs('agent', file), (l) => {
     if (l['event'] !== 'listening') return undefined;
     const otlp = portOf(l['otlp']);
     return otlp === undefined ? undefined : { otlp };
