@@ -35,7 +35,7 @@ export function createJsonConverter(options: JsonConverterOptions = {}): JsonCon
       const shape = checkJsonShape(body, maxContainers);
       if (!shape.ok) return shape;
       pool ??= new Piscina({ filename: WORKER, minThreads: 0, maxThreads: options.maxThreads ?? 1, idleTimeout: 30_000 });
-      return (await pool.run({ signal, body, maxContainers })) as ConvertOutcome;
+      return (await pool.run({ signal, body })) as ConvertOutcome;
     },
     async close() {
       await pool?.destroy();

@@ -77,6 +77,11 @@ export function rejectionMessage(signal: Signal, rejections: readonly Rejection[
 export function jsonToProtobuf(signal: Signal, body: Uint8Array, maxContainers: number): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
   const shape = checkJsonShape(body, maxContainers);
   if (!shape.ok) return shape;
+  return shapedJsonToProtobuf(signal, body);
+}
+
+/** jsonToProtobuf for a body whose shape was already checked (the conversion pool's: checked before the copy). */
+export function shapedJsonToProtobuf(signal: Signal, body: Uint8Array): { ok: true; bytes: Uint8Array } | { ok: false; message: string } {
   try {
     return { ok: true, bytes: encodeRequest(signal, decodeRequest(signal, body, 'json'), 'protobuf') };
   } catch (err) {
