@@ -60,7 +60,7 @@ export function editRequest(policy: ScanPolicy, body: Uint8Array, options: { hea
 
 class TooManyItems extends Error {}
 
-/** Which attribute list a walk is in: it decides the key table and the limits that apply. */
+/** #attribute's `facts` for attribute lists no policy key is looked up in (scope, event, link, exemplar, nested). */
 const NO_FACTS = null;
 
 const T_RESOURCE = tagOf(1, LEN);
@@ -617,7 +617,7 @@ class RequestEditor {
     // points of the last one are judged: the decoder keeps the last member of the oneof.
     r.pos = start;
     let seen = 0;
-    let result = { points: 0, accepted: 0, changed: false };
+    let result = { accepted: 0, changed: false };
     while (r.pos < end) {
       const tag = r.tag();
       const kind = DATA_KIND_BY_TAG.get(tag);
@@ -663,13 +663,12 @@ class RequestEditor {
    * Walks a Gauge/Sum/Histogram/ExponentialHistogram/Summary ending at `end`. With `metricViolation`
    * CHECK_ONLY the points are only checked and counted; otherwise each is judged into #points.
    */
-  #data(kind: DataKind, end: number, metricViolation: number): { points: number; accepted: number; changed: boolean } {
+  #data(kind: DataKind, end: number, metricViolation: number): { accepted: number; changed: boolean } {
     const r = this.r;
     const parentEnd = r.end;
     r.end = end;
     const judge = metricViolation !== CHECK_ONLY;
     if (judge) this.#points.length = 0;
-    let points = 0;
     let accepted = 0;
     let changed = false;
     while (r.pos < end) {
@@ -681,7 +680,6 @@ class RequestEditor {
       const len = r.len();
       const e = r.pos + len;
       this.#countItem();
-      points++;
       this.itemFacts.reset();
       this.violation = -1;
       r.end = e;
@@ -703,7 +701,7 @@ class RequestEditor {
       }
     }
     r.end = parentEnd;
-    return { points, accepted, changed };
+    return { accepted, changed };
   }
 
   #pointNeedsDefaults(): boolean {
@@ -765,11 +763,9 @@ class RequestEditor {
     r.pos = fieldStart;
     r.end = fieldEnd;
     r.tag();
-    const start = r.pos + 0;
     const len = r.len();
     const contentStart = r.pos;
     const end = contentStart + len;
-    void start;
     const verdicts = this.#rebuilds.get(contentStart) ?? [];
     let dataFields = 0;
     while (r.pos < end) {
