@@ -104,6 +104,8 @@ class RequestEditor {
   /** Opt-in: the resource satisfies each condition. */
   readonly resourceOptIn: boolean[] = [];
   readonly #resourceStamp: Uint8Array[];
+  /** The encoded default resource attributes, in policy order (encoded once, not per resource). */
+  readonly #resourceDefaults: Uint8Array[];
   readonly #pointDefaults: Uint8Array[][];
   /** Log record severity_number and severity_text range of the last walked record. */
   severity = 0;
@@ -123,6 +125,7 @@ class RequestEditor {
     const stamp: Uint8Array[] = [];
     for (const [k, v] of policy.setAttributes) stamp.push(encodeStringAttribute(1, k, v === ACCOUNT_PLACEHOLDER ? (accountId ?? '') : v));
     this.#resourceStamp = stamp;
+    this.#resourceDefaults = policy.defaultResourceAttributes.map(([k, v]) => encodeStringAttribute(1, k, v));
     this.#pointDefaults = (['gauge', 'histogram', 'exponential'] as const).map((kind) =>
       policy.defaultPointAttributes.map(([k, v]) => encodeStringAttribute(POINT_ATTRIBUTES_FIELD[kind], k, v)),
     );
@@ -299,12 +302,11 @@ class RequestEditor {
       out.push(this.body.subarray(at, contentEnd));
     }
     for (const kv of this.#resourceStamp) out.push(kv);
-    const defaults = this.policy.defaultResourceAttributes;
+    const defaults = this.#resourceDefaults;
     for (let i = 0; i < defaults.length; i++) {
       const k = this.policy.defaultResourceKeys[i] as number;
       if (contentStart !== -1 && this.resFacts.has(k)) continue;
-      const [key, value] = defaults[i] as [string, string];
-      out.push(encodeStringAttribute(1, key, value));
+      out.push(defaults[i] as Uint8Array);
     }
     out.close(mark, T_RESOURCE);
   }
