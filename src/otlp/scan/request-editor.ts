@@ -843,7 +843,12 @@ class RequestEditor {
 
   // ---- attributes ----
 
-  /** Walks one length-delimited message with `walk`, keeping every read inside it. */
+  /**
+   * Walks one length-delimited message with `walk`, keeping every read inside it. The walks that
+   * take more than `end` (attributes, AnyValues, data points, log bodies) repeat these five lines
+   * inline on purpose: sharing them (a closure per field, or enter/leave methods on WireReader)
+   * measured up to 10 % slower on a scan micro-bench (more calls for the JIT to inline per field).
+   */
   #nested(walk: (end: number) => void): void {
     const r = this.r;
     const len = r.len();
