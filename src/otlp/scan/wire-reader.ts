@@ -1,10 +1,8 @@
 import { OtlpDecodeError } from '../decode-error.js';
+import { WIRE_I64 as I64, WIRE_LEN as LEN, WIRE_VARINT as VARINT } from '../proto-reader.js';
 
-/** Protobuf wire types accepted by every OTLP decoder here (groups 3/4 and 6/7 are refused). */
-export const VARINT = 0;
-export const I64 = 1;
-export const LEN = 2;
-export const I32 = 5;
+/** The decoder's wire types, under the short names the scanner's switches use. */
+export { WIRE_VARINT as VARINT, WIRE_I64 as I64, WIRE_LEN as LEN, WIRE_I32 as I32 } from '../proto-reader.js';
 
 /** `field << 3 | wire`, the form every switch below compares against. */
 export function tagOf(field: number, wire: number): number {
@@ -17,7 +15,9 @@ export function tagOf(field: number, wire: number): number {
  * body the scanner accepts always decodes, and a body it refuses would not have.
  *
  * Hand-written for the ingest hot path: generated codecs materialise every message, which is the
- * cost this scanner exists to avoid.
+ * cost this scanner exists to avoid. Not ProtoReader either: its varint computes both 32-bit halves
+ * for 64-bit values the scanner never needs (here: the low half and a `wide` flag), and it makes a
+ * DataView and a Buffer per body, which `scalarText` would pay per opt-in comparison.
  */
 export class WireReader {
   buf: Uint8Array;
