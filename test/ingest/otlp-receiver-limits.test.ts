@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Registry } from 'prom-client';
 import { createHttpMetrics } from '../../src/http/index.js';
-import { ACCEPTED, createOtlpReceiver, type AcceptOutcome } from '../../src/ingest/index.js';
+import { ACCEPTED, type AcceptOutcome } from '../../src/ingest/index.js';
+import { agentReceiver } from '../helpers/ingest-receiver.js';
 import { eventually } from '../helpers/test-hub.js';
 import { pipelined, rawExchange, unsignedLogsRequest, writeAndAbandon } from '../helpers/raw-http.js';
 
@@ -14,18 +15,9 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
   const registry = new Registry();
   const waiting: ((o: AcceptOutcome) => void)[] = [];
   let hold = true;
-  const receiver = createOtlpReceiver({
-    name: 'agent_otlp',
-    ownerName: 'agent',
-    configKey: 'receivers.otlp',
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 64 * 1024,
-    maxDecompressedBytes: 256 * 1024,
-    requestTimeoutMs: 5000,
+  const receiver = agentReceiver(() => (hold ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ACCEPTED)), {
     maxConcurrentRequests: 1,
     httpMetrics: createHttpMetrics(registry),
-    accept: () => (hold ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(ACCEPTED)),
   });
   const { port } = await receiver.listen();
   const url = `http://127.0.0.1:${port}/v1/logs`;
@@ -51,18 +43,7 @@ test('requests in flight are bounded (503 with Retry-After), pipelined requests 
 });
 
 test('connection limit: connections beyond maxConnections are closed at accept', async () => {
-  const receiver = createOtlpReceiver({
-    name: 'agent_otlp',
-    ownerName: 'agent',
-    configKey: 'receivers.otlp',
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 1024,
-    maxDecompressedBytes: 1024,
-    requestTimeoutMs: 5000,
-    maxConnections: 1,
-    accept: async () => ACCEPTED,
-  });
+  const receiver = agentReceiver(async () => ACCEPTED, { maxBodyBytes: 1024, maxDecompressedBytes: 1024, maxConnections: 1 });
   const { port } = await receiver.listen();
   try {
     const holder = net.connect({ port, host: '127.0.0.1' });

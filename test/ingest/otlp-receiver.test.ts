@@ -13,36 +13,19 @@ import {
   ACCEPTED,
   createOtlpReceiver,
   type AcceptOutcome,
-  type AcceptRequest,
   type Authenticator,
   type LimitCheck,
   type OtlpReceiver,
-  type OtlpReceiverOptions,
 } from '../../src/ingest/index.js';
 import { decodeExportResponse, decodeRequest, decodeRpcStatus, encodeRequest } from '../../src/otlp/index.js';
 import type { ExportLogsServiceRequest, OtlpFormat, Signal } from '../../src/otlp/model.js';
 import { logRecord, logsRequest } from '../helpers/otlp-requests.js';
 import { rawExchange } from '../helpers/raw-http.js';
+import { agentReceiver } from '../helpers/ingest-receiver.js';
 
 const logs = (body: string): ExportLogsServiceRequest => logsRequest([logRecord(1n, { body: { stringValue: body } })], []);
 const PB = { 'content-type': 'application/x-protobuf' };
 const pbLogs = (body: string): Uint8Array => encodeRequest('logs', logs(body), 'protobuf');
-
-/** The options the agent passes (src/agent/agent.ts), with test limits. */
-function agentReceiver(accept: AcceptRequest, extra: Partial<OtlpReceiverOptions> = {}): OtlpReceiver {
-  return createOtlpReceiver({
-    name: 'agent_otlp',
-    ownerName: 'agent',
-    configKey: 'receivers.otlp',
-    host: '127.0.0.1',
-    port: 0,
-    maxBodyBytes: 64 * 1024,
-    maxDecompressedBytes: 256 * 1024,
-    requestTimeoutMs: 5000,
-    accept,
-    ...extra,
-  });
-}
 
 async function started(receiver: OtlpReceiver): Promise<string> {
   const a = await receiver.listen();
