@@ -177,8 +177,9 @@ export class DuckDbStore {
         appenders.push(appender);
         builders[t].begin(appender);
       }
-      const newResources: ResourceRow[] = [];
-      const newMetrics: MetricRow[] = [];
+      // Rows first seen in this batch, by id (inserted in the order seen, known once committed).
+      const newResources = new Map<bigint, ResourceRow>();
+      const newMetrics = new Map<bigint, MetricRow>();
       const sinks: RowSinks = {
         spans: builders.spans,
         logs: builders.logs,
@@ -188,12 +189,10 @@ export class DuckDbStore {
         payloadOffset: 0,
         slice,
         resource: (row) => {
-          if (this.#knownResources.has(row.id) || newResources.some((r) => r.id === row.id)) return;
-          newResources.push(row);
+          if (!this.#knownResources.has(row.id) && !newResources.has(row.id)) newResources.set(row.id, row);
         },
         metric: (row) => {
-          if (this.#knownMetrics.has(row.id) || newMetrics.some((m) => m.id === row.id)) return;
-          newMetrics.push(row);
+          if (!this.#knownMetrics.has(row.id) && !newMetrics.has(row.id)) newMetrics.set(row.id, row);
         },
         processes: this.#processes,
       };
@@ -212,12 +211,12 @@ export class DuckDbStore {
       }
       for (const t of SLICED_TABLES) builders[t].flush();
       for (const a of appenders) a.closeSync();
-      for (const r of newResources) await this.#insertResource(r);
-      for (const m of newMetrics) await this.#insertMetric(m);
+      for (const r of newResources.values()) await this.#insertResource(r);
+      for (const m of newMetrics.values()) await this.#insertMetric(m);
       await w.run('UPDATE store_cursor SET position = $p WHERE id = 1', { p: BigInt(cursor) }, { p: BIGINT });
       await w.run('COMMIT');
-      for (const r of newResources) this.#knownResources.add(r.id);
-      for (const m of newMetrics) this.#knownMetrics.add(m.id);
+      for (const id of newResources.keys()) this.#knownResources.add(id);
+      for (const id of newMetrics.keys()) this.#knownMetrics.add(id);
       this.#cursor = cursor;
       return { items, damaged };
     } catch (err) {
