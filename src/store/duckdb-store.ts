@@ -305,9 +305,19 @@ export class DuckDbStore {
 
   /** Blocks in use in the database file, the WAL not yet checkpointed into it, and the payload files. */
   async #usedBytes(): Promise<number> {
+    return (await this.#blockBytes()) + (await this.#besideBytes());
+  }
+
+  /** Bytes of the blocks in use in the database file. */
+  async #blockBytes(): Promise<number> {
     const r = (await this.#writer.runAndReadAll('SELECT block_size, used_blocks FROM pragma_database_size()')).getRowsJS()[0];
+    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0);
+  }
+
+  /** Bytes on disk beside the database file: its WAL and the payload files. */
+  async #besideBytes(): Promise<number> {
     const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
-    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0) + wal + (await this.#payloads.totalBytes());
+    return wal + (await this.#payloads.totalBytes());
   }
 
   /** Bytes of the items at [offset, offset + length) of a slice's payload file. */
@@ -317,12 +327,12 @@ export class DuckDbStore {
 
   async diskStats(): Promise<StoreDiskStats> {
     const file = await stat(this.#o.path).then((s) => s.size).catch(() => 0);
-    const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
+    const beside = await this.#besideBytes();
     const duck = (await this.#writer.runAndReadAll('SELECT sum(memory_usage_bytes) FROM duckdb_memory()')).getRowsJS()[0]?.[0];
     const m = process.memoryUsage();
     return {
-      fileBytes: file + wal + (await this.#payloads.totalBytes()),
-      usedBytes: await this.#usedBytes(),
+      fileBytes: file + beside,
+      usedBytes: (await this.#blockBytes()) + beside,
       oldestRetainedMs: this.#slices[0]?.[1],
       slices: this.#slices.length,
       memory: { heapUsedBytes: m.heapUsed, externalBytes: m.external, duckdbBytes: Number(duck ?? 0), rssBytes: m.rss },
