@@ -39,7 +39,7 @@ export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log
   logger: StoreLogger;
   /** Told how many items each committed batch held. */
   onStored?: (items: number) => void;
-  /** Records / bytes per append transaction. Defaults 4096 / 4 MiB (bigger batches cost memory, not less CPU). */
+  /** Records / bytes per append transaction. Defaults 4096 / 2 MiB (bigger batches cost memory, not less CPU). */
   batchMaxRecords?: number;
   batchMaxBytes?: number;
   /** Longest wait before restarting a dead worker (doubling from 250 ms). Default 10 s. */
@@ -79,10 +79,11 @@ interface Pending {
 }
 
 /**
- * Starts the embedded store: a worker thread owning DuckDB, fed from the queue by this side (reads
- * are cheap; the records' buffers are transferred, not copied). If the worker dies it is restarted
- * with backoff and resumes at the position it committed; meanwhile ingest keeps acknowledging into
- * the queue, queries answer StoreUnavailableError, and `status()` says so for /readyz and /metrics.
+ * Starts the embedded store: a child process owning DuckDB (see store-worker.ts for why not a
+ * thread), fed from the queue by this side (reads are cheap; a batch's records go over the IPC pipe
+ * packed into one buffer). If the process dies it is restarted with backoff and resumes at the
+ * position it committed; meanwhile ingest keeps acknowledging into the queue, queries answer
+ * StoreUnavailableError, and `status()` says so for /readyz and /metrics.
  */
 export async function startEmbeddedStore(options: StartEmbeddedStoreOptions): Promise<EmbeddedStore> {
   const store = new WorkerStore(options);

@@ -18,7 +18,7 @@ export type FromWorker =
   | { type: 'ready'; cursor: number }
   | { type: 'open-failed'; message: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
-  /** `name` keeps the kind of error across the thread boundary (RangeError: bad input from a caller). */
+  /** `name` keeps the kind of error across the process boundary (RangeError: bad input from a caller). */
   | { type: 'reply'; id: number; ok: false; message: string; name: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
 
