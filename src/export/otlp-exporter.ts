@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { decodeExportResponse, decodeRpcStatus } from '../otlp/index.js';
 import type { Signal } from '../otlp/model.js';
-import type { ExportItem, ExportOutcome, Exporter } from './exporter.js';
+import { retryableOutcome, type ExportItem, type ExportOutcome, type Exporter } from './exporter.js';
 import { createHttpSender, type SendOutcome } from './http-sender.js';
 
 const gzip = promisify(gzipCallback);
@@ -155,10 +155,7 @@ function combine(outcomes: readonly { signal: Signal; outcome: SendOutcome }[]):
       failed.push(`${signal}: ${describe(outcome)}`);
     }
   }
-  if (retryable.length > 0) {
-    const message = retryable.join('; ');
-    return retryAfterMs === undefined ? { kind: 'retryable', message } : { kind: 'retryable', retryAfterMs, message };
-  }
+  if (retryable.length > 0) return retryableOutcome(retryable.join('; '), retryAfterMs);
   if (failed.length > 0) return { kind: 'failure', message: failed.join('; ') };
   return { kind: 'success' };
 }

@@ -1,5 +1,5 @@
 import { decodeItems } from '../decode-items.js';
-import type { Exporter, ExportItem, ExportOutcome } from '../exporter.js';
+import { retryableOutcome, type Exporter, type ExportItem, type ExportOutcome } from '../exporter.js';
 import { createHttpSender } from '../http-sender.js';
 import { otlpToPrometheus, type AccountMetrics, type TranslationDrops } from './otlp-to-prometheus.js';
 import { encodeWriteRequest, snappyCompress } from './remote-write-encode.js';
@@ -87,9 +87,7 @@ export function createPrometheusRemoteWriteExporter(
           return { kind: 'success' };
         }
         case 'retryable':
-          return outcome.retryAfterMs === undefined
-            ? { kind: 'retryable', message: outcome.message }
-            : { kind: 'retryable', retryAfterMs: outcome.retryAfterMs, message: outcome.message };
+          return retryableOutcome(outcome.message, outcome.retryAfterMs);
         case 'failure':
           addDrops(stats, dropped);
           return { kind: 'failure', message: outcome.message };
