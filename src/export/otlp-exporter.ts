@@ -3,7 +3,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { decodeExportResponse, decodeRpcStatus } from '../otlp/index.js';
 import type { Signal } from '../otlp/model.js';
 import { retryableOutcome, type ExportItem, type ExportOutcome, type Exporter } from './exporter.js';
-import { createHttpSender, type SendOutcome } from './http-sender.js';
+import { createHttpSender, lowerCaseKeys, type SendOutcome } from './http-sender.js';
 
 const gzip = promisify(gzipCallback);
 const SIGNAL_ORDER: readonly Signal[] = ['traces', 'metrics', 'logs'];
@@ -173,10 +173,4 @@ function describe(outcome: Extract<SendOutcome, { kind: 'failure' }>): string {
 
 function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path}`;
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
 }
