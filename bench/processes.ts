@@ -142,16 +142,20 @@ export async function cpuSeconds(pid: number | undefined): Promise<number> {
   return ticks / CLK_TCK;
 }
 
+/** The sum over a process and its descendants of one `<name>: <n> kB` line of /proc/<pid>/<file>. */
+async function treeKb(pid: number, file: string, line: RegExp): Promise<number> {
+  let kb = 0;
+  for (const p of await processTree(pid)) {
+    const m = line.exec(await readFile(`/proc/${p}/${file}`, 'utf8').catch(() => ''));
+    if (m) kb += Number(m[1]);
+  }
+  return kb;
+}
+
 /** Peak resident set (VmHWM) of a process and its descendants, in MiB. */
 export async function peakRssMb(pid: number | undefined): Promise<number> {
   if (pid === undefined) return NaN;
-  let kb = 0;
-  for (const p of await processTree(pid)) {
-    const status = await readFile(`/proc/${p}/status`, 'utf8').catch(() => '');
-    const m = /VmHWM:\s+(\d+) kB/.exec(status);
-    if (m) kb += Number(m[1]);
-  }
-  return Math.round(kb / 1024);
+  return Math.round((await treeKb(pid, 'status', /VmHWM:\s+(\d+) kB/)) / 1024);
 }
 
 /**
@@ -165,13 +169,7 @@ export function samplePeakPss(pid: number | undefined, everyMs = 200): { stop():
   let stopped = false;
   const loop = (async () => {
     while (!stopped && pid !== undefined) {
-      let kb = 0;
-      for (const p of await processTree(pid)) {
-        const rollup = await readFile(`/proc/${p}/smaps_rollup`, 'utf8').catch(() => '');
-        const m = /^Pss:\s+(\d+) kB/m.exec(rollup);
-        if (m) kb += Number(m[1]);
-      }
-      peakKb = Math.max(peakKb, kb);
+      peakKb = Math.max(peakKb, await treeKb(pid, 'smaps_rollup', /^Pss:\s+(\d+) kB/m));
       await new Promise((res) => setTimeout(res, everyMs));
     }
   })();

@@ -16,6 +16,11 @@ export type ExportOutcome =
   | { kind: 'retryable'; retryAfterMs?: number; message: string }
   | { kind: 'failure'; message: string };
 
+/** A retryable outcome, carrying the backend's Retry-After when it gave one. */
+export function retryableOutcome(message: string, retryAfterMs: number | undefined): ExportOutcome {
+  return retryAfterMs === undefined ? { kind: 'retryable', message } : { kind: 'retryable', retryAfterMs, message };
+}
+
 /** Implemented by every exporter (OTLP/HTTP, Prometheus remote write, Loki). */
 export interface Exporter {
   readonly name: string;

@@ -6,6 +6,13 @@ import { isRetryableStatus, parseRetryAfterMs, type RetryProtocol } from './retr
 
 const gzip = promisify(gzipCallback);
 
+/** Configured headers with lower-case names, so the exporters' own headers replace them whatever their case. */
+export function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
 /** What one HTTP send came to. Network problems are returned as 'retryable', never thrown. */
 export type SendOutcome =
   | { kind: 'success'; status: number; body: Uint8Array }

@@ -1,7 +1,7 @@
 import { anyValueToPlain, attributesToPlain, idToHex } from '../otlp/attributes.js';
 import type { AnyValue, KeyValue } from '../otlp/model.js';
 import { decodeItems } from './decode-items.js';
-import type { Exporter, ExportItem, ExportOutcome } from './exporter.js';
+import { retryableOutcome, type Exporter, type ExportItem, type ExportOutcome } from './exporter.js';
 import { createHttpSender } from './http-sender.js';
 
 /** Loki indexes at most 15 labels per stream by default (`max_label_names_per_series`). */
@@ -83,9 +83,7 @@ export function createLokiExporter(options: LokiExporterOptions): Exporter {
       const body = Buffer.from(JSON.stringify({ streams: [...streams.values()] }));
       const outcome = await sender.send({ url: options.endpoint, headers, body, gzip: true });
       if (outcome.kind === 'success') return { kind: 'success' };
-      if (outcome.kind === 'retryable') {
-        return outcome.retryAfterMs === undefined ? { kind: 'retryable', message: outcome.message } : { kind: 'retryable', retryAfterMs: outcome.retryAfterMs, message: outcome.message };
-      }
+      if (outcome.kind === 'retryable') return retryableOutcome(outcome.message, outcome.retryAfterMs);
       return { kind: 'failure', message: outcome.message };
     },
     close() {

@@ -2,8 +2,8 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { decodeExportResponse, decodeRpcStatus } from '../otlp/index.js';
 import type { Signal } from '../otlp/model.js';
-import type { ExportItem, ExportOutcome, Exporter } from './exporter.js';
-import { createHttpSender, type SendOutcome } from './http-sender.js';
+import { retryableOutcome, type ExportItem, type ExportOutcome, type Exporter } from './exporter.js';
+import { createHttpSender, lowerCaseKeys, type SendOutcome } from './http-sender.js';
 
 const gzip = promisify(gzipCallback);
 const SIGNAL_ORDER: readonly Signal[] = ['traces', 'metrics', 'logs'];
@@ -155,10 +155,7 @@ function combine(outcomes: readonly { signal: Signal; outcome: SendOutcome }[]):
       failed.push(`${signal}: ${describe(outcome)}`);
     }
   }
-  if (retryable.length > 0) {
-    const message = retryable.join('; ');
-    return retryAfterMs === undefined ? { kind: 'retryable', message } : { kind: 'retryable', retryAfterMs, message };
-  }
+  if (retryable.length > 0) return retryableOutcome(retryable.join('; '), retryAfterMs);
   if (failed.length > 0) return { kind: 'failure', message: failed.join('; ') };
   return { kind: 'success' };
 }
@@ -176,10 +173,4 @@ function describe(outcome: Extract<SendOutcome, { kind: 'failure' }>): string {
 
 function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path}`;
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
-  return out;
 }

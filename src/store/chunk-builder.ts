@@ -98,24 +98,27 @@ export class ChunkBuilder {
 
   /** A 16-byte id stored as UHUGEINT: the big-endian bytes as one number (hex round-trips). */
   idU128(i: number, buf: Uint8Array, at: number): void {
-    const c = this.#col(i);
-    const o = this.#row * 16;
     // DuckDB's uhugeint is { lower: u64, upper: u64 } little-endian: the byte order reversed.
-    for (let k = 0; k < 16; k++) c.bytes[o + k] = buf[at + 15 - k] as number;
+    this.#copy(i, 16, buf, at, true);
   }
 
   /** An 8-byte id stored as UBIGINT (big-endian bytes as one number). */
   idU64(i: number, buf: Uint8Array, at: number): void {
-    const c = this.#col(i);
-    const o = this.#row * 8;
-    for (let k = 0; k < 8; k++) c.bytes[o + k] = buf[at + 7 - k] as number;
+    this.#copy(i, 8, buf, at, true);
   }
 
   /** A protobuf fixed64 (little-endian on the wire, as in DuckDB's memory): copied as it is. */
   fixed64(i: number, buf: Uint8Array, at: number): void {
-    const c = this.#col(i);
-    const o = this.#row * 8;
-    for (let k = 0; k < 8; k++) c.bytes[o + k] = buf[at + k] as number;
+    this.#copy(i, 8, buf, at, false);
+  }
+
+  /** Copies `width` bytes at `at` into the current row's cell (`reverse`: last byte first); `at` = -1 (the field is absent) stores 0. */
+  #copy(i: number, width: number, buf: Uint8Array, at: number, reverse: boolean): void {
+    const bytes = this.#col(i).bytes;
+    const o = this.#row * width;
+    if (at === -1) bytes.fill(0, o, o + width);
+    else if (reverse) for (let k = 0; k < width; k++) bytes[o + k] = buf[at + width - 1 - k] as number;
+    else for (let k = 0; k < width; k++) bytes[o + k] = buf[at + k] as number;
   }
 
   u64(i: number, value: bigint): void {

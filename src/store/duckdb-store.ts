@@ -10,7 +10,7 @@ import type { RecordView } from '../pipeline/queue-record.js';
 import type { ProcessDefinitionForStore } from './types.js';
 
 /**
- * The embedded store itself: one DuckDB file, written and queried from the store worker thread
+ * The embedded store itself: one DuckDB file, written and queried from the store process
  * (never the ingest event loop). Appends commit the queue position they end at in the same
  * transaction as their rows, so after a crash the store resumes exactly there (exactly once).
  */
@@ -177,8 +177,9 @@ export class DuckDbStore {
         appenders.push(appender);
         builders[t].begin(appender);
       }
-      const newResources: ResourceRow[] = [];
-      const newMetrics: MetricRow[] = [];
+      // Rows first seen in this batch, by id (inserted in the order seen, known once committed).
+      const newResources = new Map<bigint, ResourceRow>();
+      const newMetrics = new Map<bigint, MetricRow>();
       const sinks: RowSinks = {
         spans: builders.spans,
         logs: builders.logs,
@@ -188,12 +189,10 @@ export class DuckDbStore {
         payloadOffset: 0,
         slice,
         resource: (row) => {
-          if (this.#knownResources.has(row.id) || newResources.some((r) => r.id === row.id)) return;
-          newResources.push(row);
+          if (!this.#knownResources.has(row.id) && !newResources.has(row.id)) newResources.set(row.id, row);
         },
         metric: (row) => {
-          if (this.#knownMetrics.has(row.id) || newMetrics.some((m) => m.id === row.id)) return;
-          newMetrics.push(row);
+          if (!this.#knownMetrics.has(row.id) && !newMetrics.has(row.id)) newMetrics.set(row.id, row);
         },
         processes: this.#processes,
       };
@@ -212,12 +211,12 @@ export class DuckDbStore {
       }
       for (const t of SLICED_TABLES) builders[t].flush();
       for (const a of appenders) a.closeSync();
-      for (const r of newResources) await this.#insertResource(r);
-      for (const m of newMetrics) await this.#insertMetric(m);
+      for (const r of newResources.values()) await this.#insertResource(r);
+      for (const m of newMetrics.values()) await this.#insertMetric(m);
       await w.run('UPDATE store_cursor SET position = $p WHERE id = 1', { p: BigInt(cursor) }, { p: BIGINT });
       await w.run('COMMIT');
-      for (const r of newResources) this.#knownResources.add(r.id);
-      for (const m of newMetrics) this.#knownMetrics.add(m.id);
+      for (const id of newResources.keys()) this.#knownResources.add(id);
+      for (const id of newMetrics.keys()) this.#knownMetrics.add(id);
       this.#cursor = cursor;
       return { items, damaged };
     } catch (err) {
@@ -306,9 +305,19 @@ export class DuckDbStore {
 
   /** Blocks in use in the database file, the WAL not yet checkpointed into it, and the payload files. */
   async #usedBytes(): Promise<number> {
+    return (await this.#blockBytes()) + (await this.#besideBytes());
+  }
+
+  /** Bytes of the blocks in use in the database file. */
+  async #blockBytes(): Promise<number> {
     const r = (await this.#writer.runAndReadAll('SELECT block_size, used_blocks FROM pragma_database_size()')).getRowsJS()[0];
+    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0);
+  }
+
+  /** Bytes on disk beside the database file: its WAL and the payload files. */
+  async #besideBytes(): Promise<number> {
     const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
-    return Number(r?.[0] ?? 0) * Number(r?.[1] ?? 0) + wal + (await this.#payloads.totalBytes());
+    return wal + (await this.#payloads.totalBytes());
   }
 
   /** Bytes of the items at [offset, offset + length) of a slice's payload file. */
@@ -318,12 +327,12 @@ export class DuckDbStore {
 
   async diskStats(): Promise<StoreDiskStats> {
     const file = await stat(this.#o.path).then((s) => s.size).catch(() => 0);
-    const wal = await stat(`${this.#o.path}.wal`).then((s) => s.size).catch(() => 0);
+    const beside = await this.#besideBytes();
     const duck = (await this.#writer.runAndReadAll('SELECT sum(memory_usage_bytes) FROM duckdb_memory()')).getRowsJS()[0]?.[0];
     const m = process.memoryUsage();
     return {
-      fileBytes: file + wal + (await this.#payloads.totalBytes()),
-      usedBytes: await this.#usedBytes(),
+      fileBytes: file + beside,
+      usedBytes: (await this.#blockBytes()) + beside,
       oldestRetainedMs: this.#slices[0]?.[1],
       slices: this.#slices.length,
       memory: { heapUsedBytes: m.heapUsed, externalBytes: m.external, duckdbBytes: Number(duck ?? 0), rssBytes: m.rss },

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readRecord } from '../pipeline/queue-record.js';
 import type { QueueReader, QueueRecord } from '../queue/types.js';
-import { packBatch, type FromWorker, type QueryMethod, type ToWorker } from './worker-protocol.js';
+import { packBatch, type FromWorker, type QueryMethod, type ToWorker, type WorkerCall } from './worker-protocol.js';
 import type { DuckDbStoreOptions, StoreDiskStats } from './duckdb-store.js';
 import type {
   EmbeddedStore,
@@ -39,7 +39,7 @@ export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log
   logger: StoreLogger;
   /** Told how many items each committed batch held. */
   onStored?: (items: number) => void;
-  /** Records / bytes per append transaction. Defaults 4096 / 4 MiB (bigger batches cost memory, not less CPU). */
+  /** Records / bytes per append transaction. Defaults 4096 / 2 MiB (bigger batches cost memory, not less CPU). */
   batchMaxRecords?: number;
   batchMaxBytes?: number;
   /** Longest wait before restarting a dead worker (doubling from 250 ms). Default 10 s. */
@@ -79,10 +79,11 @@ interface Pending {
 }
 
 /**
- * Starts the embedded store: a worker thread owning DuckDB, fed from the queue by this side (reads
- * are cheap; the records' buffers are transferred, not copied). If the worker dies it is restarted
- * with backoff and resumes at the position it committed; meanwhile ingest keeps acknowledging into
- * the queue, queries answer StoreUnavailableError, and `status()` says so for /readyz and /metrics.
+ * Starts the embedded store: a child process owning DuckDB (see store-worker.ts for why not a
+ * thread), fed from the queue by this side (reads are cheap; a batch's records go over the IPC pipe
+ * packed into one buffer). If the process dies it is restarted with backoff and resumes at the
+ * position it committed; meanwhile ingest keeps acknowledging into the queue, queries answer
+ * StoreUnavailableError, and `status()` says so for /readyz and /metrics.
  */
 export async function startEmbeddedStore(options: StartEmbeddedStoreOptions): Promise<EmbeddedStore> {
   const store = new WorkerStore(options);
@@ -141,7 +142,7 @@ class WorkerStore implements EmbeddedStore {
       this.#timers.push(t);
     };
     every(this.#o.retentionIntervalMs ?? 60_000, () => {
-      this.#call('retain', { nowMs: Date.now() }).catch((err: unknown) => this.#o.logger.warn({ err }, 'embedded store: retention failed'));
+      this.#call({ type: 'retain', nowMs: Date.now() }).catch((err: unknown) => this.#o.logger.warn({ err }, 'embedded store: retention failed'));
     });
     every(10_000, () => void this.#refreshStats());
     void this.#refreshStats();
@@ -149,7 +150,7 @@ class WorkerStore implements EmbeddedStore {
 
   async #refreshStats(): Promise<void> {
     try {
-      this.#disk = (await this.#call('stats', {})) as StoreDiskStats;
+      this.#disk = (await this.#call({ type: 'stats' })) as StoreDiskStats;
     } catch {
       // Down or busy: keep the last figures.
     }
@@ -273,7 +274,7 @@ class WorkerStore implements EmbeddedStore {
     });
   }
 
-  #call(type: 'append' | 'query' | 'retain' | 'stats' | 'close', body: Record<string, unknown>, timeoutMs = QUERY_TIMEOUT_MS): Promise<unknown> {
+  #call(request: WorkerCall, timeoutMs = QUERY_TIMEOUT_MS): Promise<unknown> {
     if (this.#worker === undefined || !this.#up) return Promise.reject(new StoreUnavailableError(`the embedded store is not available: ${this.#reason || 'starting'}`));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
@@ -286,7 +287,7 @@ class WorkerStore implements EmbeddedStore {
         pending.timer.unref();
       }
       this.#pending.set(id, pending);
-      this.#post({ type, id, ...body } as ToWorker);
+      this.#post({ ...request, id });
     });
   }
 
@@ -313,7 +314,7 @@ class WorkerStore implements EmbeddedStore {
       const next = (records[records.length - 1] as QueueRecord).next;
       this.#noteLag(records);
       try {
-        const result = (await this.#call('append', { batch: packBatch(records), cursor: next }, 0)) as {
+        const result = (await this.#call({ type: 'append', batch: packBatch(records), cursor: next }, 0)) as {
           items: number;
           damaged: number;
         };
@@ -405,7 +406,7 @@ class WorkerStore implements EmbeddedStore {
   // ---- EmbeddedStore ----
 
   #query<T>(method: QueryMethod, ...args: unknown[]): Promise<T> {
-    return this.#call('query', { method, args }) as Promise<T>;
+    return this.#call({ type: 'query', method, args }) as Promise<T>;
   }
 
   getTrace(traceId: string): Promise<SpanRow[]> {
@@ -479,7 +480,7 @@ class WorkerStore implements EmbeddedStore {
     this.#wake?.();
     await this.#loop.catch(() => undefined);
     await this.#ack(true);
-    if (this.#worker !== undefined && this.#up) await this.#call('close', {}, 10_000).catch(() => undefined);
+    if (this.#worker !== undefined && this.#up) await this.#call({ type: 'close' }, 10_000).catch(() => undefined);
     const worker = this.#worker;
     if (worker !== undefined && worker.exitCode === null && worker.signalCode === null) {
       const exited = new Promise((resolve) => worker.once('exit', resolve));

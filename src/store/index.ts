@@ -1,6 +1,6 @@
 /**
  * The embedded store: spans, logs and metric points of every account in one DuckDB file, written and
- * queried by a worker thread fed from the queue (one decode per record, straight into columns;
+ * queried by a child process fed from the queue (one decode per record, straight into columns;
  * exactly once across crashes), read by the console's query API.
  */
 export { startEmbeddedStore, StoreUnavailableError } from './embedded-store.js';

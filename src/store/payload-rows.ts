@@ -61,7 +61,6 @@ const DATA_TAGS: Readonly<Record<number, number>> = { [tagOf(5, LEN)]: 0, [tagOf
 const SERVICE_NAME = new Uint8Array(Buffer.from('service.name'));
 const SOURCE_NAME = new Uint8Array(Buffer.from('source.name'));
 const EMPTY = new Uint8Array(0);
-const ZERO_ID = new Uint8Array(16);
 
 /** Adds the rows of one record; returns its item count. Throws OtlpDecodeError on damaged bytes. */
 export function addRecordRows(record: RecordView, sinks: RowSinks): number {
@@ -208,18 +207,13 @@ class PayloadWalker {
           r.skip(tag);
       }
     }
-    if (traceAt === -1) b.idU128(SPAN.trace_id, ZERO_ID, 0);
-    else b.idU128(SPAN.trace_id, buf, traceAt);
-    if (spanAt === -1) b.u64(SPAN.span_id, 0n);
-    else b.idU64(SPAN.span_id, buf, spanAt);
-    if (parentAt === -1) b.u64(SPAN.parent_span_id, 0n);
-    else b.idU64(SPAN.parent_span_id, buf, parentAt);
+    b.idU128(SPAN.trace_id, buf, traceAt);
+    b.idU64(SPAN.span_id, buf, spanAt);
+    b.idU64(SPAN.parent_span_id, buf, parentAt);
     b.bytes(SPAN.name, buf.subarray(nameStart, nameEnd));
     b.u8(SPAN.kind, kind);
-    if (startAt === -1) b.u64(SPAN.start_ns, 0n);
-    else b.fixed64(SPAN.start_ns, buf, startAt);
-    if (endAt === -1) b.u64(SPAN.end_ns, 0n);
-    else b.fixed64(SPAN.end_ns, buf, endAt);
+    b.fixed64(SPAN.start_ns, buf, startAt);
+    b.fixed64(SPAN.end_ns, buf, endAt);
     b.u8(SPAN.status_code, status);
     b.u64(SPAN.resource_id, this.resourceId);
     b.u64(SPAN.item_offset, BigInt(this.sinks.payloadOffset + start));
@@ -288,10 +282,8 @@ class PayloadWalker {
     const seq = (BigInt(this.sinks.slice) << 44n) | BigInt(this.sinks.payloadOffset + start);
     // A record without a time is placed at its observed time, as the OTLP spec suggests.
     const at = timeAt !== -1 && !isZero(buf, timeAt) ? timeAt : observedAt;
-    if (at === -1) b.u64(LOG.time_ns, 0n);
-    else b.fixed64(LOG.time_ns, buf, at);
-    if (observedAt === -1) b.u64(LOG.observed_ns, 0n);
-    else b.fixed64(LOG.observed_ns, buf, observedAt);
+    b.fixed64(LOG.time_ns, buf, at);
+    b.fixed64(LOG.observed_ns, buf, observedAt);
     b.u8(LOG.severity_number, severity);
     if (traceAt === -1) b.null(LOG.trace_id);
     else b.idU128(LOG.trace_id, buf, traceAt);
@@ -410,10 +402,8 @@ class PayloadWalker {
     }
     b.u64(POINT.metric_id, metricId);
     b.u64(POINT.resource_id, this.resourceId);
-    if (timeAt === -1) b.u64(POINT.time_ns, 0n);
-    else b.fixed64(POINT.time_ns, buf, timeAt);
-    if (startAt === -1) b.u64(POINT.start_ns, 0n);
-    else b.fixed64(POINT.start_ns, buf, startAt);
+    b.fixed64(POINT.time_ns, buf, timeAt);
+    b.fixed64(POINT.start_ns, buf, startAt);
     if (value === undefined) b.null(POINT.value);
     else b.f64(POINT.value, value);
     b.u64(POINT.item_offset, BigInt(this.sinks.payloadOffset + start));
@@ -489,8 +479,7 @@ class PayloadWalker {
       b.string(LINK.process, p.name);
       b.string(LINK.key, key);
       b.idU128(LINK.trace_id, this.buf, traceAt);
-      if (startAt === -1) b.u64(LINK.start_ns, 0n);
-      else b.fixed64(LINK.start_ns, this.buf, startAt);
+      b.fixed64(LINK.start_ns, this.buf, startAt);
       b.bool(LINK.matched, values[2 * i + 1] === p.matchValue || this.resourceMatch[i] === true);
       b.next();
     });
@@ -506,8 +495,7 @@ class PayloadWalker {
       b.string(LOG_LINK.process, p.name);
       b.string(LOG_LINK.key, key);
       b.u64(LOG_LINK.seq, seq);
-      if (timeAt === -1) b.u64(LOG_LINK.time_ns, 0n);
-      else b.fixed64(LOG_LINK.time_ns, this.buf, timeAt);
+      b.fixed64(LOG_LINK.time_ns, this.buf, timeAt);
       b.next();
     });
   }

@@ -56,11 +56,16 @@ class Where {
     this.#prefix = prefix;
   }
 
-  add(clause: string, value: DuckDBValue, type: DuckDBType): void {
+  /** Binds a value without adding a clause; returns its placeholder (`$p3`) for hand-written SQL. */
+  param(value: DuckDBValue, type: DuckDBType): string {
     const name = `${this.#prefix}${this.#n++}`;
-    this.clauses.push(clause.replaceAll('$?', `$${name}`));
     this.values[name] = value;
     this.types[name] = type;
+    return `$${name}`;
+  }
+
+  add(clause: string, value: DuckDBValue, type: DuckDBType): void {
+    this.clauses.push(clause.replaceAll('$?', this.param(value, type)));
   }
 
   /** `column IN (…)` over string values (account lists of a viewer scope). */
@@ -69,13 +74,12 @@ class Where {
       this.clauses.push('false');
       return;
     }
-    const names = list.map((v) => {
-      const name = `${this.#prefix}${this.#n++}`;
-      this.values[name] = v;
-      this.types[name] = VARCHAR;
-      return `$${name}`;
-    });
-    this.clauses.push(`${column} IN (${names.join(', ')})`);
+    this.clauses.push(`${column} IN (${this.params(list, VARCHAR)})`);
+  }
+
+  /** Binds every value of `list`; returns their placeholders, comma-separated. */
+  params(list: readonly DuckDBValue[], type: DuckDBType): string {
+    return list.map((v) => this.param(v, type)).join(', ');
   }
 
   /** A clause without a parameter. */
@@ -211,11 +215,8 @@ export async function getTrace(db: Queryable, traceIdHex: string): Promise<SpanR
 export async function spansOfTraces(db: Queryable, traceIds: readonly bigint[]): Promise<SpanRow[]> {
   if (traceIds.length === 0) return [];
   const w = new Where();
-  const names = traceIds.map((id) => {
-    w.add('true', id, UHUGEINT);
-    return `$p${Object.keys(w.values).length - 1}`;
-  });
-  const rows = await withDetails(db, await db.query(`${SPAN_SELECT} WHERE s.trace_id IN (${names.join(', ')}) ORDER BY s.start_ns, s.span_id`, w.values, w.types));
+  const ids = w.params(traceIds, UHUGEINT);
+  const rows = await withDetails(db, await db.query(`${SPAN_SELECT} WHERE s.trace_id IN (${ids}) ORDER BY s.start_ns, s.span_id`, w.values, w.types));
   const resources = new ResourceCache();
   return rows.map((r) => spanRow(r, resources));
 }
@@ -415,14 +416,11 @@ export async function searchTraces(db: Queryable, q: TraceSearchQuery): Promise<
   const ids = hits.map((h) => h['trace_id'] as bigint);
   // The whole of each hit trace: accounts and services list every span, not only those matching.
   const w2 = new Where();
-  const names = ids.map((id) => {
-    w2.add('true', id, UHUGEINT);
-    return `$p${Object.keys(w2.values).length - 1}`;
-  });
+  const idList = w2.params(ids, UHUGEINT);
   const detail = attributes.length > 0 ? ', s.slice, s.item_offset, s.item_length, r.resource' : '';
   const rows = await db.query(
     `SELECT s.trace_id, s.span_id, s.parent_span_id, s.name, s.start_ns, s.end_ns, s.status_code, r.account_id, r.service_name, s.resource_id${detail} ` +
-      `FROM spans s JOIN resources r USING (resource_id) WHERE s.trace_id IN (${names.join(', ')}) ORDER BY s.start_ns`,
+      `FROM spans s JOIN resources r USING (resource_id) WHERE s.trace_id IN (${idList}) ORDER BY s.start_ns`,
     w2.values,
     w2.types,
   );
@@ -583,20 +581,12 @@ export async function processInstance(
   const ids = row.traceIds.map((t) => BigInt(`0x${t}`));
   const spans = await spansOfTraces(db, ids);
   const lw = new Where();
-  const names = ids.map((id) => {
-    lw.add('true', id, UHUGEINT);
-    return `$p${Object.keys(lw.values).length - 1}`;
-  });
-  lw.clauses.length = 0;
-  const proc = `p${Object.keys(lw.values).length}`;
-  lw.values[proc] = def.name;
-  lw.types[proc] = VARCHAR;
-  const k = `p${Object.keys(lw.values).length}`;
-  lw.values[k] = key;
-  lw.types[k] = VARCHAR;
+  const traceList = lw.params(ids, UHUGEINT);
+  const proc = lw.param(def.name, VARCHAR);
+  const k = lw.param(key, VARCHAR);
   const rows = await db.query(
     `${LOG_SELECT} ` +
-      `WHERE l.trace_id IN (${names.join(', ') || 'NULL'}) OR l.seq IN (SELECT seq FROM process_log_links WHERE process = $${proc} AND key = $${k}) ` +
+      `WHERE l.trace_id IN (${traceList || 'NULL'}) OR l.seq IN (SELECT seq FROM process_log_links WHERE process = ${proc} AND key = ${k}) ` +
       'ORDER BY l.time_ns, l.seq LIMIT 1000',
     lw.values,
     lw.types,

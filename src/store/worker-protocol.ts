@@ -4,21 +4,25 @@ import type { ProcessDefinitionForStore } from './types.js';
 /** Messages between the hub and its store worker (structured-clone safe). */
 export type QueryMethod = 'getTrace' | 'queryLogs' | 'queryMetrics' | 'metricNames' | 'searchTraces' | 'processInstances' | 'processInstance' | 'counts';
 
+/** The requests the store process answers with a reply; the hub adds the `id` the reply carries. */
+export type WorkerCall =
+  /** `batch`: the records packed by packBatch (one buffer: one copy each way, no object per record). */
+  | { type: 'append'; batch: Uint8Array; cursor: number }
+  | { type: 'query'; method: QueryMethod; args: unknown[] }
+  | { type: 'retain'; nowMs: number }
+  | { type: 'stats' }
+  | { type: 'close' };
+
 export type ToWorker =
   | { type: 'open'; options: Omit<DuckDbStoreOptions, 'log'> }
-  /** `batch`: the records packed by packBatch (one buffer: one copy each way, no object per record). */
-  | { type: 'append'; id: number; batch: Uint8Array; cursor: number }
-  | { type: 'query'; id: number; method: QueryMethod; args: unknown[] }
   | { type: 'processes'; defs: ProcessDefinitionForStore[] }
-  | { type: 'retain'; id: number; nowMs: number }
-  | { type: 'stats'; id: number }
-  | { type: 'close'; id: number };
+  | (WorkerCall & { id: number });
 
 export type FromWorker =
   | { type: 'ready'; cursor: number }
   | { type: 'open-failed'; message: string }
   | { type: 'reply'; id: number; ok: true; value: unknown }
-  /** `name` keeps the kind of error across the thread boundary (RangeError: bad input from a caller). */
+  /** `name` keeps the kind of error across the process boundary (RangeError: bad input from a caller). */
   | { type: 'reply'; id: number; ok: false; message: string; name: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; fields?: Record<string, unknown> };
 

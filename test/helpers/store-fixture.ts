@@ -21,7 +21,7 @@ export interface StoreFixture extends EmbeddedStore {
 }
 
 /**
- * The real embedded store (worker thread, DuckDB file) fed from a real durable queue in `dir`:
+ * The real embedded store (store process, DuckDB file) fed from a real durable queue in `dir`:
  * tests go through the same path as the hub, records in, queries out.
  */
 export async function openStoreFixture(dir: string, options: Partial<StartEmbeddedStoreOptions> = {}): Promise<StoreFixture> {

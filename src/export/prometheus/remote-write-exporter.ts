@@ -1,6 +1,6 @@
 import { decodeItems } from '../decode-items.js';
-import type { Exporter, ExportItem, ExportOutcome } from '../exporter.js';
-import { createHttpSender } from '../http-sender.js';
+import { retryableOutcome, type Exporter, type ExportItem, type ExportOutcome } from '../exporter.js';
+import { createHttpSender, lowerCaseKeys } from '../http-sender.js';
 import { otlpToPrometheus, type AccountMetrics, type TranslationDrops } from './otlp-to-prometheus.js';
 import { encodeWriteRequest, snappyCompress } from './remote-write-encode.js';
 
@@ -46,14 +46,13 @@ export function createPrometheusRemoteWriteExporter(
     retryProtocol: 'remote-write',
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.headers ?? {})) headers[k.toLowerCase()] = v;
-  Object.assign(headers, {
+  const headers: Record<string, string> = {
+    ...lowerCaseKeys(options.headers ?? {}),
     'content-type': 'application/x-protobuf',
     'content-encoding': 'snappy',
     'x-prometheus-remote-write-version': '0.1.0',
     'user-agent': 'e2e-o11y',
-  });
+  };
   if (options.tenant !== undefined) headers['x-scope-orgid'] = options.tenant;
 
   const stats: PrometheusRemoteWriteStats = {
@@ -87,9 +86,7 @@ export function createPrometheusRemoteWriteExporter(
           return { kind: 'success' };
         }
         case 'retryable':
-          return outcome.retryAfterMs === undefined
-            ? { kind: 'retryable', message: outcome.message }
-            : { kind: 'retryable', retryAfterMs: outcome.retryAfterMs, message: outcome.message };
+          return retryableOutcome(outcome.message, outcome.retryAfterMs);
         case 'failure':
           addDrops(stats, dropped);
           return { kind: 'failure', message: outcome.message };
