@@ -153,7 +153,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
 
     const apiRoutes: ApiRoute[] = [...security.apiRoutes];
-    const accountInfo = accountInfoProvider(security.registry, () => liveConfig.usagePlans, (id) => security.quotaUsed(id));
+    const accountInfo = accountInfoProvider(security.registry, (id) => security.planOf(id), (id) => security.quotaUsed(id));
     // Started once the console listens (its address is the default base of alert links).
     const alerts: { engine?: AlertEngine } = {};
     const consoleServer: ConsoleServer = createConsoleServer({
