@@ -1,5 +1,5 @@
 import type { SpanRow } from '../store/types.js';
-import type { Principal } from './principal.js';
+import { canRead, type Principal } from './principal.js';
 
 /** What a viewer sees in place of another account's id. */
 export const HIDDEN_ACCOUNT = 'hidden';
@@ -12,7 +12,7 @@ export const HIDDEN_ACCOUNT = 'hidden';
  * response shape stays the same for the UI.
  */
 export function redactSpan(principal: Principal, span: SpanRow): SpanRow & { hidden?: true } {
-  if (principal.role === 'admin' || principal.accounts.includes(span.accountId)) return span;
+  if (canRead(principal, span.accountId)) return span;
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -45,7 +45,7 @@ export function redactAccounts(principal: Principal, accounts: readonly string[]
   const out: string[] = [];
   let hidden = false;
   for (const a of accounts) {
-    if (principal.accounts.includes(a)) out.push(a);
+    if (canRead(principal, a)) out.push(a);
     else if (!hidden) {
       hidden = true;
       out.push(HIDDEN_ACCOUNT);

@@ -148,30 +148,51 @@ class DuckDbRegistryStore implements RegistryStore {
         const s = asStrings(values);
         if (s !== undefined) meta.set(s[0] as string, s[1] as string);
       }
-      const accounts: Stored<AccountRow>[] = [];
-      const accountRows = await c.runAndReadAll('SELECT id, name, plan, status, created_at, api_key_sealed, mac FROM accounts ORDER BY created_at, id');
-      for (const values of accountRows.getRowsJS()) {
-        const s = asStrings(values);
-        if (s === undefined) {
-          malformed.push({ table: 'accounts', key: keyOf(values[0]).slice(0, 64) });
-          continue;
-        }
-        const [id, name, plan, status, createdAt, apiKeySealed, mac] = s as [string, string, string, string, string, string, string];
-        accounts.push({ row: { id, name, plan, status, createdAt, apiKeySealed }, mac });
-      }
-      const credentials: Stored<CredentialRow>[] = [];
-      const credentialRows = await c.runAndReadAll('SELECT access_key_id, account_id, secret_sealed, created_at, mac FROM credentials ORDER BY created_at, access_key_id');
-      for (const values of credentialRows.getRowsJS()) {
-        const s = asStrings(values);
-        if (s === undefined) {
-          malformed.push({ table: 'credentials', key: keyOf(values[0]).slice(0, 32) });
-          continue;
-        }
-        const [accessKeyId, accountId, secretSealed, createdAt, mac] = s as [string, string, string, string, string];
-        credentials.push({ row: { accessKeyId, accountId, secretSealed, createdAt }, mac });
-      }
+      const accounts = await this.#readRows(
+        'SELECT id, name, plan, status, created_at, api_key_sealed, mac FROM accounts ORDER BY created_at, id',
+        'accounts',
+        64,
+        malformed,
+        (s) => {
+          const [id, name, plan, status, createdAt, apiKeySealed] = s as [string, string, string, string, string, string];
+          return { id, name, plan, status, createdAt, apiKeySealed };
+        },
+      );
+      const credentials = await this.#readRows(
+        'SELECT access_key_id, account_id, secret_sealed, created_at, mac FROM credentials ORDER BY created_at, access_key_id',
+        'credentials',
+        32,
+        malformed,
+        (s) => {
+          const [accessKeyId, accountId, secretSealed, createdAt] = s as [string, string, string, string];
+          return { accessKeyId, accountId, secretSealed, createdAt };
+        },
+      );
       return { meta, accounts, credentials, malformed };
     });
+  }
+
+  /**
+   * The rows of a query whose columns are all text, the last one the row's MAC; any other row is
+   * reported in `malformed` by its first column (cut to `keyChars`).
+   */
+  async #readRows<R>(
+    sql: string,
+    table: RegistrySnapshot['malformed'][number]['table'],
+    keyChars: number,
+    malformed: RegistrySnapshot['malformed'],
+    toRow: (columns: string[]) => R,
+  ): Promise<Stored<R>[]> {
+    const out: Stored<R>[] = [];
+    for (const values of (await this.#connection.runAndReadAll(sql)).getRowsJS()) {
+      const s = asStrings(values);
+      if (s === undefined) {
+        malformed.push({ table, key: keyOf(values[0]).slice(0, keyChars) });
+        continue;
+      }
+      out.push({ row: toRow(s), mac: s[s.length - 1] as string });
+    }
+    return out;
   }
 
   apply(changes: readonly RowChange[]): Promise<void> {

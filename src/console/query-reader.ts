@@ -103,6 +103,11 @@ export class QueryReader {
     return out;
   }
 
+  /** Fails when both ends of a window are given and `since` is not before `until`. */
+  ordered(since: bigint | undefined, until: bigint | undefined): void {
+    if (since !== undefined && until !== undefined && since >= until) this.fail('since must be before until');
+  }
+
   /**
    * A time window `[since, until)`: defaults to the last `defaultSeconds` before `nowNs`; an empty
    * or reversed window, or one longer than `maxSeconds`, is an error.
@@ -111,8 +116,8 @@ export class QueryReader {
     const until = this.nanos('until') ?? nowNs;
     const since = this.nanos('since') ?? until - BigInt(defaultSeconds) * 1_000_000_000n;
     if (this.#error !== undefined) return { since, until };
-    if (since >= until) this.fail('since must be before until');
-    else if (until - since > BigInt(maxSeconds) * 1_000_000_000n) this.fail(`the window since..until is limited to ${maxSeconds} seconds`);
+    this.ordered(since, until);
+    if (this.#error === undefined && until - since > BigInt(maxSeconds) * 1_000_000_000n) this.fail(`the window since..until is limited to ${maxSeconds} seconds`);
     return { since, until };
   }
 }

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { AccountRegistry } from '../accounts/index.js';
 import type { HubConfig } from '../config/index.js';
 import { createConsoleServer, type ApiRoute, type ConsoleServer } from '../console/index.js';
 import { createIngestAccept, createIngestObserver, createItemCounter, createOtlpReceiver, type Authenticator, type LimitCheck, type OtlpReceiver } from '../ingest/index.js';
@@ -63,25 +64,21 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
     cleanups.push(() => queue.close());
 
-    let store: EmbeddedStore | undefined;
-    const embedded = config.exporters.embedded;
-    if (embedded.enabled) {
-      const { enabled: _enabled, ...storeOptions } = embedded;
-      const opened = await startEmbeddedStore({
-        ...storeOptions,
-        path: join(dataDir, 'store.duckdb'),
-        reader: queue.reader('embedded'),
-        logger: logger.child({ part: 'store' }),
-        onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
-        // Known before the first record is stored, so spans replayed from the queue are linked too.
-        processes: config.processes.map(toStoreDefinition),
-      });
-      store = opened;
-      cleanups.push(() => opened.close());
-    }
+    const { enabled: storeEnabled, ...storeOptions } = config.exporters.embedded;
+    const store: EmbeddedStore | undefined = storeEnabled
+      ? await startEmbeddedStore({
+          ...storeOptions,
+          path: join(dataDir, 'store.duckdb'),
+          reader: queue.reader('embedded'),
+          logger: logger.child({ part: 'store' }),
+          onStored: (n) => metrics.exportItems.inc({ exporter: 'embedded', outcome: 'sent' }, n),
+          // Known before the first record is stored, so spans replayed from the queue are linked too.
+          processes: config.processes.map(toStoreDefinition),
+        })
+      : undefined;
+    if (store !== undefined) cleanups.push(() => store.close());
     // Issue 10: business processes (the store links spans to keys as it stores them), live config.
-    const openStore = store;
-    const processes = createProcessCatalog(config.processes, (defs) => openStore?.setProcesses(defs));
+    const processes = createProcessCatalog(config.processes, (defs) => store?.setProcesses(defs));
     let liveConfig = config;
     const exporters: RunningExporters = startExporters(config, queue, metrics, logger);
     cleanups.push(() => exporters.stop());
@@ -156,7 +153,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     });
 
     const apiRoutes: ApiRoute[] = [...security.apiRoutes];
-    const accountInfo = accountInfoProvider(security.registry, () => liveConfig.usagePlans, (id) => security.quotaUsed(id));
+    const accountInfo = accountInfoProvider(security.registry, (id) => security.planOf(id), (id) => security.quotaUsed(id));
     // Started once the console listens (its address is the default base of alert links).
     const alerts: { engine?: AlertEngine } = {};
     const consoleServer: ConsoleServer = createConsoleServer({
@@ -191,32 +188,7 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
       accountInfo,
       history,
       alerts: { list: () => alerts.engine?.list() ?? [] },
-      beforeMetrics: () => {
-        metrics.queueDepthBytes.set(queue.depthBytes());
-        metrics.queueDepthRecords.set(queue.depthRecords());
-        reportQueue(queue, metrics, queueReported);
-        const integrity = security.registry?.integrity();
-        if (integrity !== undefined) {
-          metrics.registryTamperedRows.set(integrity.tamperedRows);
-          metrics.registryRowSetAltered.set(integrity.rowSetAltered ? 1 : 0);
-          metrics.registryWriteErrors.set(integrity.writeErrors);
-        }
-        if (store !== undefined) {
-          const st = store.status();
-          metrics.exportLagSeconds.set({ exporter: 'embedded' }, st.lagSeconds);
-          metrics.storeUp.set(st.up ? 1 : 0);
-          metrics.storeRestarts.set(st.restarts);
-          metrics.storeDiskBytes.set({ kind: 'file' }, st.fileBytes);
-          metrics.storeDiskBytes.set({ kind: 'used' }, st.usedBytes);
-          if (st.oldestRetainedMs !== undefined) metrics.storeOldestRetainedSeconds.set(st.oldestRetainedMs / 1000);
-          metrics.storeDamagedRecords.set(st.damagedRecords);
-          metrics.storeMemoryBytes.set({ kind: 'rss' }, st.memory.rssBytes);
-          metrics.storeMemoryBytes.set({ kind: 'heap' }, st.memory.heapUsedBytes);
-          metrics.storeMemoryBytes.set({ kind: 'external' }, st.memory.externalBytes);
-          metrics.storeMemoryBytes.set({ kind: 'duckdb' }, st.memory.duckdbBytes);
-        }
-        exporters.updateMetrics();
-      },
+      beforeMetrics: scrapeTimeMetrics(metrics, { queue, registry: security.registry, store, exporters }),
     });
     const consoleAddress = await consoleServer.listen();
     cleanups.push(() => consoleServer.close());
@@ -238,7 +210,6 @@ export async function startHub(config: HubConfig, logger: Logger, options: Start
     alerts.engine = runningAlerts;
     cleanups.push(() => runningAlerts.stop());
 
-    const queueReported = new Map<string, number>();
     const statsTimer = setInterval(() => {
       stats.save().catch((err: unknown) => logger.warn({ err }, 'saving stats failed'));
     }, 5000);
@@ -299,14 +270,47 @@ const QUEUE_EVENTS: readonly [keyof QueueStats, string][] = [
   ['recoveries', 'recoveries'],
 ];
 
-/** Moves the queue's own counters into /metrics (by the increase since the last scrape). */
-function reportQueue(queue: DurableQueue, metrics: HubMetrics, reported: Map<string, number>): void {
-  const stats = queue.stats();
-  for (const [field, event] of QUEUE_EVENTS) {
-    const total = stats[field];
-    const delta = total - (reported.get(event) ?? 0);
-    if (delta > 0) metrics.queueEvents.inc({ event }, delta);
-    reported.set(event, total);
-  }
-  metrics.queueDegraded.set(queue.health().state === 'degraded' ? 1 : 0);
+/**
+ * What `/metrics` reads from the parts just before each scrape: queue depth and its own counters
+ * (moved in by their increase since the last scrape), registry integrity, store status, exporters.
+ */
+function scrapeTimeMetrics(
+  metrics: HubMetrics,
+  parts: { queue: DurableQueue; registry: AccountRegistry | undefined; store: EmbeddedStore | undefined; exporters: RunningExporters },
+): () => void {
+  const { queue, registry, store, exporters } = parts;
+  const reported = new Map<string, number>();
+  return () => {
+    metrics.queueDepthBytes.set(queue.depthBytes());
+    metrics.queueDepthRecords.set(queue.depthRecords());
+    const stats = queue.stats();
+    for (const [field, event] of QUEUE_EVENTS) {
+      const total = stats[field];
+      const delta = total - (reported.get(event) ?? 0);
+      if (delta > 0) metrics.queueEvents.inc({ event }, delta);
+      reported.set(event, total);
+    }
+    metrics.queueDegraded.set(queue.health().state === 'degraded' ? 1 : 0);
+    const integrity = registry?.integrity();
+    if (integrity !== undefined) {
+      metrics.registryTamperedRows.set(integrity.tamperedRows);
+      metrics.registryRowSetAltered.set(integrity.rowSetAltered ? 1 : 0);
+      metrics.registryWriteErrors.set(integrity.writeErrors);
+    }
+    if (store !== undefined) {
+      const st = store.status();
+      metrics.exportLagSeconds.set({ exporter: 'embedded' }, st.lagSeconds);
+      metrics.storeUp.set(st.up ? 1 : 0);
+      metrics.storeRestarts.set(st.restarts);
+      metrics.storeDiskBytes.set({ kind: 'file' }, st.fileBytes);
+      metrics.storeDiskBytes.set({ kind: 'used' }, st.usedBytes);
+      if (st.oldestRetainedMs !== undefined) metrics.storeOldestRetainedSeconds.set(st.oldestRetainedMs / 1000);
+      metrics.storeDamagedRecords.set(st.damagedRecords);
+      metrics.storeMemoryBytes.set({ kind: 'rss' }, st.memory.rssBytes);
+      metrics.storeMemoryBytes.set({ kind: 'heap' }, st.memory.heapUsedBytes);
+      metrics.storeMemoryBytes.set({ kind: 'external' }, st.memory.externalBytes);
+      metrics.storeMemoryBytes.set({ kind: 'duckdb' }, st.memory.duckdbBytes);
+    }
+    exporters.updateMetrics();
+  };
 }

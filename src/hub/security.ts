@@ -21,6 +21,8 @@ export interface HubSecurity {
   limit(accountId: string, bytes: number, options?: { bytesOnly?: boolean }): Promise<LimitOutcome>;
   /** Quota used by the account in the current period (undefined: no quota, or the limiter cannot tell). */
   quotaUsed(accountId: string): Promise<number | undefined>;
+  /** The usage plan in force for an account: its own when configured, else `default`. */
+  planOf(accountId: string): UsagePlanConfig;
   readonly tlsOptions: HttpsOptions | undefined;
   onTlsChange(listener: (tls: HttpsOptions) => void): void;
   readonly apiRoutes: ApiRoute[];
@@ -181,6 +183,7 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
 
   const apiRoutes: ApiRoute[] = [accountsRoute(registry, () => plans, logger)];
 
+  const planOf = (accountId: string): UsagePlanConfig => plans.get(registry.get(accountId)?.plan ?? 'default') ?? plans.get('default') ?? DEFAULT_PLAN;
   return {
     adminToken,
     authenticator,
@@ -202,9 +205,9 @@ export async function createSecurity(config: HubConfig, dataDir: string, logger:
       return limiter.take(accountId, plan, bytes);
     },
     quotaUsed(accountId) {
-      const plan = plans.get(registry.get(accountId)?.plan ?? 'default') ?? plans.get('default') ?? DEFAULT_PLAN;
-      return limiter.quotaUsed?.(accountId, plan) ?? Promise.resolve(undefined);
+      return limiter.quotaUsed?.(accountId, planOf(accountId)) ?? Promise.resolve(undefined);
     },
+    planOf,
     tlsOptions: tls.options,
     onTlsChange: (l) => tls.onChange(l),
     apiRoutes,

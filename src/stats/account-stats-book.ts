@@ -45,8 +45,18 @@ export interface IngestStatsObserver {
   recordDenied(accountId: string): void;
 }
 
-export const SIGNAL_FIELD: Record<Signal, keyof ItemCounts> = { traces: 'spans', metrics: 'dataPoints', logs: 'logRecords' };
+const SIGNAL_FIELD: Record<Signal, keyof ItemCounts> = { traces: 'spans', metrics: 'dataPoints', logs: 'logRecords' };
 export const zeroCounts = (): ItemCounts => ({ spans: 0, dataPoints: 0, logRecords: 0 });
+/** An account's counters before its first request. */
+export const emptyStats = (accountId: string): AccountStats => ({
+  accountId,
+  accepted: zeroCounts(),
+  rejected: zeroCounts(),
+  throttledRequests: 0,
+  deniedRequests: 0,
+  rejectedByRule: {},
+  lastSeenUnixNano: null,
+});
 
 export interface AccountStatsBookOptions {
   dataDir: string;
@@ -105,7 +115,7 @@ export class AccountStatsBook implements IngestStatsObserver {
     let s = this.#byAccount.get(accountId);
     if (s === undefined) {
       if (this.#byAccount.size >= this.#maxAccounts) return undefined;
-      s = { accountId, accepted: zeroCounts(), rejected: zeroCounts(), throttledRequests: 0, deniedRequests: 0, rejectedByRule: {}, lastSeenUnixNano: null };
+      s = emptyStats(accountId);
       this.#byAccount.set(accountId, s);
     }
     this.#dirty = true;

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { escapeRegExp, runCli } from './run-cli.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 /** Variables the example agent configs reference as ${NAME} in resource attributes. */
 const exampleEnv = { HOSTNAME: 'host-1', CLUSTER_NAME: 'orders-eks' };
@@ -27,8 +27,7 @@ test('every config in examples/ passes --check-config of its command', async () 
 });
 
 test('--check-config exits 1 naming the key and the file, for hub, agent and relay', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-check-config-'));
-  try {
+  await withTempDir('e2e-check-config-', async (dir) => {
     const cases = [
       { command: 'hub', yaml: 'otlp:\n  maxBodyByte: 5\n', expect: 'otlp.maxBodyByte: unknown key' },
       { command: 'hub', yaml: 'otlp: { port: 5000 }\nconsole: { port: 5000 }\n', expect: 'console.port: 5000 is also otlp.port' },
@@ -50,14 +49,11 @@ test('--check-config exits 1 naming the key and the file, for hub, agent and rel
     const missing = await runCli(['hub', '--check-config', join(dir, 'nope.yaml')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot read config file .*nope\.yaml: ENOENT/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('--check-config applies the environment as start-up does', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-check-config-'));
-  try {
+  await withTempDir('e2e-check-config-', async (dir) => {
     const file = join(dir, 'hub.yaml');
     await writeFile(file, 'console: { port: 3000 }\n');
     assert.equal((await runCli(['hub', '--check-config', file])).code, 0);
@@ -67,7 +63,5 @@ test('--check-config applies the environment as start-up does', async () => {
     const badPort = await runCli(['hub', '--check-config', file], { E2E_OTLP_PORT: 'http' });
     assert.equal(badPort.code, 1);
     assert.match(badPort.stderr, /E2E_OTLP_PORT=http is not a port number/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,17 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { escapeRegExp, runCli } from './run-cli.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 // Tests run as root, which may write anywhere: a data directory below a regular file is the
 // unwritable one that fails for every user.
 for (const command of ['hub', 'agent'] as const) {
   test(`${command}: a data directory that cannot be created stops start-up with one line naming it and the setting`, async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'e2e-data-dir-'));
-    try {
+    await withTempDir('e2e-data-dir-', async (dir) => {
       await writeFile(join(dir, 'a-file'), '');
       const dataDir = join(dir, 'a-file', 'data');
       const file = join(dir, `${command}.yaml`);
@@ -21,8 +20,6 @@ for (const command of ['hub', 'agent'] as const) {
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, new RegExp(`^e2e-o11y: cannot use the data directory: ${escapeRegExp(dataDir)}: a path component is not a directory \\(ENOTDIR\\); .*set dataDir in the config`, 'm'));
       assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 }

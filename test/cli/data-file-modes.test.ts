@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startCli, listeningLine } from '../helpers/cli.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [dir];
@@ -17,8 +17,7 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 test('everything the hub creates in its data directory is private: directories 0700, files 0600', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-modes-'));
-  try {
+  await withTempDir('e2e-modes-', async (dir) => {
     const dataDir = join(dir, 'data');
     const file = join(dir, 'hub.yaml');
     await writeFile(file, stringify({ dataDir, logLevel: 'warn', otlp: { host: '127.0.0.1', port: 0 }, console: { port: 0 } }));
@@ -48,7 +47,5 @@ test('everything the hub creates in its data directory is private: directories 0
       if (s.isDirectory()) assert.equal(mode, 0o700, `${path} is ${mode.toString(8)}`);
       else assert.equal(mode & 0o077, 0, `${path} is ${mode.toString(8)}`);
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

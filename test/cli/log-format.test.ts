@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { startCli, listeningLine } from '../helpers/cli.js';
 import { resolveLogFormat } from '../../src/hub/logger.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 
 test('logFormat unset: pretty on a terminal, JSON otherwise; a configured format wins', () => {
   assert.equal(resolveLogFormat(undefined, { isTTY: true }), 'pretty');
@@ -16,8 +16,7 @@ test('logFormat unset: pretty on a terminal, JSON otherwise; a configured format
 });
 
 async function hubLog(format: 'json' | 'pretty' | undefined): Promise<string[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-log-format-'));
-  try {
+  return withTempDir('e2e-log-format-', async (dir) => {
     const file = join(dir, 'hub.yaml');
     await writeFile(
       file,
@@ -34,9 +33,7 @@ async function hubLog(format: 'json' | 'pretty' | undefined): Promise<string[]> 
     } finally {
       p.kill('SIGKILL');
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 test('logFormat: json writes one JSON object per line (also the default on a pipe)', async () => {

@@ -61,4 +61,9 @@ test('an account whose stored plan is not configured (each of the three names, o
   fx.t.hub.security.setPlans({});
   const r = await fx.send(await signedLogs(fx.t.otlpUrl, gold, marker('plan-removed')));
   assert.equal(r.status, 200, r.body.toString());
+  // GET /api/stats describes these accounts with the same plan lookup as the limiter: never a 500.
+  const stats = await fx.t.api('/api/stats');
+  assert.equal(stats.status, 200, JSON.stringify(stats.json));
+  const stored = stats.json.accounts.find((a: { accountId: string }) => a.accountId === 'stored-constructor');
+  assert.equal(stored?.plan, 'constructor');
 });

@@ -2,7 +2,7 @@ import { ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
 import type { ConsoleDeps } from './console-deps.js';
-import { givenOnly, readScope, storeHandler } from './read-route.js';
+import { givenOnly, readScope, storeHandler, TRACE_ID } from './read-route.js';
 
 export const MAX_LOG_LIMIT = 1000;
 
@@ -25,10 +25,10 @@ export function logsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const service = q.string('service', 256);
         const contains = q.string('contains', 1024);
         const traceId = q.string('traceId', 64);
-        if (traceId !== undefined && !/^[0-9a-fA-F]{32}$/.test(traceId)) q.fail('traceId must be 32 hex characters');
+        if (traceId !== undefined && !TRACE_ID.test(traceId)) q.fail('traceId must be 32 hex characters');
         const minSeverity = q.int('minSeverity', { min: 1, max: 24 });
         const limit = q.int('limit', { min: 1, max: MAX_LOG_LIMIT, def: 100 });
-        if (since !== undefined && until !== undefined && since >= until) q.fail('since must be before until');
+        q.ordered(since, until);
         const scope = readScope(q, principal, account);
         if (!scope.ok) return scope.reply;
         const logs = await store.queryLogs({

@@ -20,7 +20,7 @@ export function metricsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const name = q.string('name', 1024);
         const account = q.string('account', 64);
         const limit = q.int('limit', { min: 1, max: MAX_METRIC_POINTS, def: 10_000 });
-        if (since !== undefined && until !== undefined && since >= until) q.fail('since must be before until');
+        q.ordered(since, until);
         const scope = readScope(q, principal, account);
         if (!scope.ok) return scope.reply;
         const series = await store.queryMetrics({ ...givenOnly({ name, account, accounts: scope.accounts, since, until }), limit });

@@ -10,6 +10,9 @@ import { MAX_POINTS, STORE_DISABLED, type ConsoleDeps } from './console-deps.js'
  * checks (a bad parameter is a 400 before another account is a 403), and the point-count limit.
  */
 
+/** A trace id as the read routes accept it: 32 hex digits, either case (the store keeps lower case). */
+export const TRACE_ID = /^[0-9a-fA-F]{32}$/;
+
 /** A handler that reads the embedded store; `404` (STORE_DISABLED) while it is turned off. */
 export function storeHandler(deps: ConsoleDeps, handler: (store: EmbeddedStore, request: ApiRequest) => Promise<ApiReply>): ApiHandler {
   return (request) => (deps.store === undefined ? STORE_DISABLED : handler(deps.store, request));

@@ -1,5 +1,5 @@
 import { canRead } from '../../access/index.js';
-import { UNKNOWN_ACCOUNT, zeroCounts, type AccountInfo, type AccountStats, type HistorySeries } from '../../stats/index.js';
+import { emptyStats, UNKNOWN_ACCOUNT, type AccountInfo, type AccountStats, type HistorySeries } from '../../stats/index.js';
 import { notFound, ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
@@ -28,9 +28,7 @@ export function statsRoutes(deps: ConsoleDeps): ConsoleRoute[] {
         const byId = new Map<string, AccountStats>();
         for (const s of deps.stats.list()) byId.set(s.accountId, s);
         for (const id of deps.accountInfo?.accountIds() ?? []) {
-          if (!byId.has(id)) {
-            byId.set(id, { accountId: id, accepted: zeroCounts(), rejected: zeroCounts(), throttledRequests: 0, deniedRequests: 0, rejectedByRule: {}, lastSeenUnixNano: null });
-          }
+          if (!byId.has(id)) byId.set(id, emptyStats(id));
         }
         const visible = [...byId.values()].filter((s) => canRead(principal, s.accountId)).sort((a, b) => a.accountId.localeCompare(b.accountId));
         const accounts: AccountStatsView[] = [];

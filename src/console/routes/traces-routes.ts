@@ -4,9 +4,8 @@ import { badRequest, notFound, ok } from '../api-reply.js';
 import type { ConsoleRoute } from '../api-router.js';
 import { QueryReader } from '../query-reader.js';
 import { DAY_SECONDS, MAX_WINDOW_SECONDS, nowNsOf, type ConsoleDeps } from './console-deps.js';
-import { givenOnly, readScope, storeHandler } from './read-route.js';
+import { givenOnly, readScope, storeHandler, TRACE_ID } from './read-route.js';
 
-const TRACE_ID = /^[0-9a-fA-F]{32}$/;
 export const MAX_TRACE_SEARCH_LIMIT = 1000;
 /** What `GET /api/traces/{traceId}` answers: the spans a viewer may not read are redacted (timing only). */
 export interface TraceReply {
