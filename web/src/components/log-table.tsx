@@ -1,14 +1,15 @@
 import type { LogRow } from '../api/types.js';
 import { accountShort } from '../lib/accounts.js';
 import { formatBody } from '../lib/format.js';
+import { spanKey } from '../lib/span-tree.js';
 import { formatTime } from '../lib/time.js';
 import { SeverityBadge } from './badges.js';
 
 export interface LogTableProps {
   logs: readonly LogRow[];
   names: ReadonlyMap<string, string>;
-  /** Clicking a line that belongs to a span selects that span (the waterfall highlights it). */
-  onPick?: (log: LogRow) => void;
+  /** Clicking a line that belongs to a span picks that span's key (traceId/spanId: the waterfall highlights it). */
+  onPick?: (key: string) => void;
   /** traceId/spanId of the selected span: its lines are highlighted. */
   selectedKey?: string | null;
   showTrace?: boolean;
@@ -30,14 +31,14 @@ export function LogTable({ logs, names, onPick, selectedKey = null, showTrace = 
         </thead>
         <tbody>
           {logs.map((l, i) => {
-            const key = l.traceId && l.spanId ? `${l.traceId}/${l.spanId}` : null;
+            const key = l.traceId && l.spanId ? spanKey(l.traceId, l.spanId) : null;
             const pickable = onPick !== undefined && key !== null;
             return (
               <tr
                 key={`${l.timeUnixNano}-${i}`}
                 class={`${pickable ? 'clickable' : ''}${key !== null && key === selectedKey ? ' is-selected' : ''}`}
                 data-span-id={l.spanId ?? ''}
-                onClick={pickable ? () => onPick(l) : undefined}
+                onClick={pickable ? () => onPick(key) : undefined}
                 title={pickable ? 'show this line’s span in the waterfall' : undefined}
               >
                 <td class="nowrap mono">{formatTime(l.timeUnixNano)}</td>

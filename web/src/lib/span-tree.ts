@@ -20,7 +20,7 @@ export interface SpanTree {
   extentNs: number;
 }
 
-export const spanKey = (s: Pick<Span, 'traceId' | 'spanId'>): string => `${s.traceId}/${s.spanId}`;
+export const spanKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
 
 const cmpStart = (a: SpanNode, b: SpanNode): number => a.startOffsetNs - b.startOffsetNs || a.span.name.localeCompare(b.span.name);
 
@@ -43,12 +43,13 @@ export function buildSpanTree(spans: readonly Span[]): SpanTree {
   for (const s of spans) {
     const st = BigInt(s.startTimeUnixNano);
     const en = BigInt(s.endTimeUnixNano);
-    byKey.set(spanKey(s), { key: spanKey(s), span: s, children: [], depth: 0, descendants: 0, startOffsetNs: Number(st - base), durationNs: Math.max(0, Number(en - st)) });
+    const key = spanKey(s.traceId, s.spanId);
+    byKey.set(key, { key, span: s, children: [], depth: 0, descendants: 0, startOffsetNs: Number(st - base), durationNs: Math.max(0, Number(en - st)) });
   }
   const roots: SpanNode[] = [];
   for (const node of byKey.values()) {
     const parentId = node.span.parentSpanId;
-    const parent = parentId === '' ? undefined : byKey.get(`${node.span.traceId}/${parentId}`);
+    const parent = parentId === '' ? undefined : byKey.get(spanKey(node.span.traceId, parentId));
     if (parent === undefined || parent === node) roots.push(node);
     else parent.children.push(node);
   }
@@ -104,7 +105,7 @@ export function ancestors(tree: SpanTree, key: string): string[] {
   const guard = new Set<string>();
   while (node !== undefined && node.span.parentSpanId !== '' && !guard.has(node.key)) {
     guard.add(node.key);
-    const parentKey = `${node.span.traceId}/${node.span.parentSpanId}`;
+    const parentKey = spanKey(node.span.traceId, node.span.parentSpanId);
     if (!tree.byKey.has(parentKey)) break;
     out.push(parentKey);
     node = tree.byKey.get(parentKey);
