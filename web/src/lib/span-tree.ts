@@ -30,15 +30,8 @@ const cmpStart = (a: SpanNode, b: SpanNode): number => a.startOffsetNs - b.start
  * are ordered by start time, so a depth-first walk reads in time order along each branch.
  */
 export function buildSpanTree(spans: readonly Span[]): SpanTree {
-  let min: bigint | null = null;
-  let max: bigint | null = null;
-  for (const s of spans) {
-    const st = BigInt(s.startTimeUnixNano);
-    const en = BigInt(s.endTimeUnixNano);
-    if (min === null || st < min) min = st;
-    if (max === null || en > max) max = en;
-  }
-  const base = min ?? 0n;
+  const extent = spanExtent(spans);
+  const base = extent?.startNs ?? 0n;
   const byKey = new Map<string, SpanNode>();
   for (const s of spans) {
     const st = BigInt(s.startTimeUnixNano);
@@ -82,7 +75,20 @@ export function buildSpanTree(spans: readonly Span[]): SpanTree {
     const node = order[i]!;
     node.descendants = node.children.reduce((n, c) => n + 1 + c.descendants, 0);
   }
-  return { roots, byKey, startNs: base.toString(), extentNs: min === null || max === null ? 0 : Number(max - min) };
+  return { roots, byKey, startNs: base.toString(), extentNs: extent === null ? 0 : Number(extent.endNs - extent.startNs) };
+}
+
+/** The earliest start and the latest end of `spans` (unix ns), or null when there are none. */
+export function spanExtent(spans: readonly Span[]): { startNs: bigint; endNs: bigint } | null {
+  let min: bigint | null = null;
+  let max: bigint | null = null;
+  for (const s of spans) {
+    const st = BigInt(s.startTimeUnixNano);
+    const en = BigInt(s.endTimeUnixNano);
+    if (min === null || st < min) min = st;
+    if (max === null || en > max) max = en;
+  }
+  return min === null || max === null ? null : { startNs: min, endNs: max };
 }
 
 /** The rows to show: a depth-first walk that skips the children of collapsed spans. */
