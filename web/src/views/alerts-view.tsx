@@ -1,7 +1,7 @@
 import { withQuery } from '../api/client.js';
 import type { Alert } from '../api/types.js';
 import { Async, Card } from '../components/states.js';
-import { formatAgo, formatTime } from '../lib/time.js';
+import { formatAgo, formatTime, msToNs } from '../lib/time.js';
 import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
@@ -20,7 +20,7 @@ function linkOf(url: string): { href: string; external: boolean } {
 const isoToNs = (iso: string | null): string | null => {
   if (iso === null) return null;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? (BigInt(ms) * 1_000_000n).toString() : null;
+  return Number.isFinite(ms) ? msToNs(ms) : null;
 };
 
 /** `/alerts`: firing (and, on request, resolved) alerts of the hub's process and account rules. */
