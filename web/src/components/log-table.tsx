@@ -1,6 +1,6 @@
 import type { LogRow } from '../api/types.js';
 import { accountShort } from '../lib/accounts.js';
-import { formatBody } from '../lib/format.js';
+import { formatValue } from '../lib/format.js';
 import { spanKey } from '../lib/span-tree.js';
 import { formatTime } from '../lib/time.js';
 import { SeverityBadge } from './badges.js';
@@ -47,7 +47,7 @@ export function LogTable({ logs, names, onPick, selectedKey = null, showTrace = 
                 </td>
                 <td class="nowrap">{accountShort(l.accountId, names)}</td>
                 <td class="nowrap">{l.serviceName ?? l.sourceName}</td>
-                <td class="body">{formatBody(l.body)}</td>
+                <td class="body">{formatValue(l.body)}</td>
                 {showTrace ? (
                   <td class="nowrap">
                     {l.traceId ? (
