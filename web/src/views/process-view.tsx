@@ -5,6 +5,7 @@ import type { ProcessInstance, ProcessSummary } from '../api/types.js';
 import { AccountPath } from '../components/account-path.js';
 import { StatusBadge } from '../components/badges.js';
 import { ProcessOverview } from '../components/process-kpis.js';
+import { DataTable, NewestOnly } from '../components/data-table.js';
 import { Async, Card } from '../components/states.js';
 import { StepChips } from '../components/step-chips.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -15,6 +16,7 @@ import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
+const MAX_INSTANCES = 200;
 const STATUSES = [
   { value: '', label: 'any status' },
   { value: 'completed', label: 'completed' },
@@ -38,7 +40,7 @@ export function ProcessView() {
       account: query['account'],
       since: range.sinceNs,
       until: range.untilNs,
-      limit: 200,
+      limit: MAX_INSTANCES,
     }),
   );
   const [form, setForm] = useState({ status: query['status'] ?? '', key: query['key'] ?? '', account: query['account'] ?? '' });
@@ -103,41 +105,26 @@ export function ProcessView() {
         </form>
         <Async state={instances} what="instances" isEmpty={(d) => d.instances.length === 0} empty="No instances match in this time range.">
           {(d) => (
-            <div class="table-wrap">
-              <table class="data" aria-label="instances">
-                <thead>
-                  <tr>
-                    <th>business key</th>
-                    <th>status</th>
-                    <th>started</th>
-                    <th class="num">duration</th>
-                    <th>steps</th>
-                    <th>accounts</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.instances.map((i) => (
-                    <tr key={i.key} data-instance={i.key}>
-                      <td>
-                        <a href={`/processes/${encodeURIComponent(name)}/instances/${encodeURIComponent(i.key)}`}>{i.key}</a>
-                      </td>
-                      <td>
-                        <StatusBadge status={i.status} />
-                      </td>
-                      <td class="nowrap">{formatTime(i.startTimeUnixNano, false)}</td>
-                      <td class="num">{formatDurationMs(i.durationMs)}</td>
-                      <td>
-                        <StepChips steps={i.steps} />
-                      </td>
-                      <td>
-                        <AccountPath accounts={i.accounts} names={names} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {d.instances.length >= 200 ? <p class="muted">Showing the newest 200; narrow the search to see others.</p> : null}
-            </div>
+            <DataTable label="instances" columns={['business key', 'status', 'started', ['duration', 'num'], 'steps', 'accounts']} note={<NewestOnly shown={d.instances.length} limit={MAX_INSTANCES} />}>
+              {d.instances.map((i) => (
+                <tr key={i.key} data-instance={i.key}>
+                  <td>
+                    <a href={`/processes/${encodeURIComponent(name)}/instances/${encodeURIComponent(i.key)}`}>{i.key}</a>
+                  </td>
+                  <td>
+                    <StatusBadge status={i.status} />
+                  </td>
+                  <td class="nowrap">{formatTime(i.startTimeUnixNano, false)}</td>
+                  <td class="num">{formatDurationMs(i.durationMs)}</td>
+                  <td>
+                    <StepChips steps={i.steps} />
+                  </td>
+                  <td>
+                    <AccountPath accounts={i.accounts} names={names} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Async>
       </Card>
