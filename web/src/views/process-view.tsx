@@ -4,6 +4,7 @@ import { withQuery } from '../api/client.js';
 import type { ProcessInstance, ProcessSummary } from '../api/types.js';
 import { AccountPath } from '../components/account-path.js';
 import { StatusBadge } from '../components/badges.js';
+import { FilterForm } from '../components/filter-form.js';
 import { ProcessOverview } from '../components/process-kpis.js';
 import { DataTable, NewestOnly } from '../components/data-table.js';
 import { Async, Card } from '../components/states.js';
@@ -73,14 +74,7 @@ export function ProcessView() {
         }
       </Async>
       <Card title="Instances">
-        <form
-          class="filters"
-          aria-label="instance search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQuery({ status: form.status, key: form.key.trim(), account: form.account.trim() });
-          }}
-        >
+        <FilterForm label="instance search" onSubmit={() => setQuery({ status: form.status, key: form.key.trim(), account: form.account.trim() })}>
           <label>
             business key
             <input name="key" placeholder="e.g. ord-42" value={form.key} onInput={(e) => setForm({ ...form, key: e.currentTarget.value })} />
@@ -99,10 +93,7 @@ export function ProcessView() {
             account
             <input name="account" placeholder="account id" value={form.account} onInput={(e) => setForm({ ...form, account: e.currentTarget.value })} />
           </label>
-          <button type="submit" class="primary">
-            Search
-          </button>
-        </form>
+        </FilterForm>
         <Async state={instances} what="instances" isEmpty={(d) => d.instances.length === 0} empty="No instances match in this time range.">
           {(d) => (
             <DataTable label="instances" columns={['business key', 'status', 'started', ['duration', 'num'], 'steps', 'accounts']} note={<NewestOnly shown={d.instances.length} limit={MAX_INSTANCES} />}>

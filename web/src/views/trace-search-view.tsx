@@ -3,6 +3,7 @@ import { useLocation } from 'preact-iso/router';
 import { withQuery } from '../api/client.js';
 import type { TraceSummary } from '../api/types.js';
 import { DataTable, NewestOnly, type Column } from '../components/data-table.js';
+import { FilterForm } from '../components/filter-form.js';
 import { Async, Card } from '../components/states.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
 import { accountShort } from '../lib/accounts.js';
@@ -82,14 +83,7 @@ export function TraceSearchView() {
         <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
       </div>
       <Card>
-        <form
-          class="filters"
-          aria-label="trace search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submit();
-          }}
-        >
+        <FilterForm label="trace search" onSubmit={submit}>
           <label>
             trace id
             <input name="traceId" class="mono" size={34} placeholder="32 hex characters" value={form.traceId} onInput={(e) => setForm({ ...form, traceId: e.currentTarget.value })} />
@@ -131,10 +125,7 @@ export function TraceSearchView() {
               </button>
             ) : null}
           </fieldset>
-          <button type="submit" class="primary">
-            Search
-          </button>
-        </form>
+        </FilterForm>
       </Card>
       <Card title="Results">
         <Async state={state} what="traces" isEmpty={(d) => d.traces.length === 0} empty="No traces match in this time range.">
