@@ -29,7 +29,7 @@ const ACCOUNT_COLUMNS: readonly Column[] = [
 /** `/accounts`: every account's ingestion health, a chart of accepted items per second, rows open the account. */
 export function AccountsView() {
   const loc = useLocation();
-  const { query, setQuery } = useQuery();
+  const { query } = useQuery();
   const { range, stats, history, refresh } = useAccountStats(query);
   const names = useAccountNames();
   const chart = useMemo(() => {
@@ -47,7 +47,7 @@ export function AccountsView() {
     <>
       <div class="page-head">
         <h1>Accounts</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Card title="Accepted items per second">
         <Async state={history} what="ingestion history">

@@ -49,7 +49,7 @@ export function LogsView() {
     <>
       <div class="page-head">
         <h1>Logs</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery({ ...p, before: null }, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} alsoSet={{ before: null }} onRefresh={refresh} />
       </div>
       <Card>
         <FilterForm label="log search" onSubmit={() => setQuery({ ...Object.fromEntries(FIELDS.map((f) => [f, form[f].trim()])), before: null })}>

@@ -75,7 +75,7 @@ export function MetricsView() {
     <>
       <div class="page-head">
         <h1>Metrics</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Card>
         <FilterForm label="metric search" submitLabel="Show" onSubmit={() => setQuery({ name: form.name.trim(), account: form.account.trim() })}>

@@ -54,11 +54,7 @@ export function ProcessView() {
         <h1>
           <a href="/processes">Processes</a> / {name}
         </h1>
-        <TimeRangePicker
-          range={range}
-          onChange={(patch) => setQuery(patch, { replace: true })}
-          onRefresh={refresh}
-        />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Async state={summary} what={`process ${name}`}>
         {() =>

@@ -80,7 +80,7 @@ export function TraceSearchView() {
     <>
       <div class="page-head">
         <h1>Traces</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Card>
         <FilterForm label="trace search" onSubmit={submit}>
