@@ -18,3 +18,19 @@ export function FilterForm({ label, submitLabel = 'Search', onSubmit, children }
     </form>
   );
 }
+
+/** A labelled <select> of a search form. */
+export function SelectField({ label, name, value, options, onChange }: { label: string; name: string; value: string; options: readonly { value: string; label: string }[]; onChange: (value: string) => void }) {
+  return (
+    <label>
+      {label}
+      <select name={name} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

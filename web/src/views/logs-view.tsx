@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { withQuery } from '../api/client.js';
 import type { LogRow } from '../api/types.js';
-import { FilterForm } from '../components/filter-form.js';
+import { FilterForm, SelectField } from '../components/filter-form.js';
 import { LogTable } from '../components/log-table.js';
 import { Async, Card } from '../components/states.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -54,16 +54,7 @@ export function LogsView() {
       <Card>
         <FilterForm label="log search" onSubmit={() => setQuery({ ...Object.fromEntries(FIELDS.map((f) => [f, form[f].trim()])), before: null })}>
           {field('contains', 'contains', 'text in the body')}
-          <label>
-            severity
-            <select name="minSeverity" value={form.minSeverity} onChange={(e) => setForm({ ...form, minSeverity: e.currentTarget.value })}>
-              {SEVERITIES.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="severity" name="minSeverity" value={form.minSeverity} options={SEVERITIES} onChange={(v) => setForm({ ...form, minSeverity: v })} />
           {field('account', 'account', 'account id')}
           {field('source', 'source', 'source.name')}
           {field('service', 'service', 'service.name')}

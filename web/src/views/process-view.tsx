@@ -4,7 +4,7 @@ import { withQuery } from '../api/client.js';
 import type { ProcessInstance, ProcessSummary } from '../api/types.js';
 import { AccountPath } from '../components/account-path.js';
 import { StatusBadge } from '../components/badges.js';
-import { FilterForm } from '../components/filter-form.js';
+import { FilterForm, SelectField } from '../components/filter-form.js';
 import { ProcessOverview } from '../components/process-kpis.js';
 import { DataTable, NewestOnly } from '../components/data-table.js';
 import { Async, Card } from '../components/states.js';
@@ -75,16 +75,7 @@ export function ProcessView() {
             business key
             <input name="key" placeholder="e.g. ord-42" value={form.key} onInput={(e) => setForm({ ...form, key: e.currentTarget.value })} />
           </label>
-          <label>
-            status
-            <select name="status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
-              {STATUSES.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="status" name="status" value={form.status} options={STATUSES} onChange={(v) => setForm({ ...form, status: v })} />
           <label>
             account
             <input name="account" placeholder="account id" value={form.account} onInput={(e) => setForm({ ...form, account: e.currentTarget.value })} />
