@@ -1,3 +1,4 @@
+import { HIDDEN_ACCOUNT } from '../api/types.js';
 import { accountShort } from '../lib/accounts.js';
 
 /** The accounts a process crossed, in order: shop → payments → invoicing. */
@@ -12,7 +13,7 @@ export function AccountPath({ accounts, names }: { accounts: readonly string[]; 
               {' → '}
             </span>
           ) : null}
-          {a === 'hidden' ? <span class="muted">hidden</span> : <a href={`/accounts/${encodeURIComponent(a)}`}>{accountShort(a, names)}</a>}
+          {a === HIDDEN_ACCOUNT ? <span class="muted">hidden</span> : <a href={`/accounts/${encodeURIComponent(a)}`}>{accountShort(a, names)}</a>}
         </span>
       ))}
     </span>

@@ -23,7 +23,7 @@ export function ProcessOverview({ p, range, compact = false }: { p: ProcessSumma
   );
 }
 
-export function ProcessKpis({ p }: { p: ProcessSummary }) {
+function ProcessKpis({ p }: { p: ProcessSummary }) {
   return (
     <KpiRow>
       <Kpi name="instances" label="instances" value={formatCount(p.instances)} />
@@ -40,7 +40,7 @@ export function ProcessKpis({ p }: { p: ProcessSummary }) {
 }
 
 /** Per-step funnel: how many instances reached each step, and how many failed there. */
-export function StepFunnel({ p }: { p: ProcessSummary }) {
+function StepFunnel({ p }: { p: ProcessSummary }) {
   const max = Math.max(1, p.instances, ...p.steps.map((s) => s.seen));
   return (
     <ol class="funnel" aria-label={`${p.name} steps`}>

@@ -1,10 +1,15 @@
 import { useState } from 'preact/hooks';
 import { PRESETS, type TimeRange } from '../lib/time-range.js';
 import { fromLocalInput, msToNs, toLocalInput } from '../lib/time.js';
-import type { QueryPatch } from '../lib/use-query.js';
+import { useQuery, type QueryPatch } from '../lib/use-query.js';
 
-/** Preset windows or an absolute from/to; writes `range` or `since`/`until` into the URL. */
-export function TimeRangePicker({ range, onChange, onRefresh }: { range: TimeRange; onChange: (patch: QueryPatch) => void; onRefresh: () => void }) {
+/**
+ * Preset windows or an absolute from/to; writes `range` or `since`/`until` into the URL (replacing
+ * the history entry), together with `alsoSet` (the logs page drops its `before` page so).
+ */
+export function TimeRangePicker({ range, onRefresh, alsoSet }: { range: TimeRange; onRefresh: () => void; alsoSet?: QueryPatch }) {
+  const { setQuery } = useQuery();
+  const onChange = (patch: QueryPatch): void => setQuery({ ...patch, ...alsoSet }, { replace: true });
   const [custom, setCustom] = useState(range.preset === null);
   const [from, setFrom] = useState(toLocalInput(range.sinceMs));
   const [to, setTo] = useState(toLocalInput(range.untilMs));

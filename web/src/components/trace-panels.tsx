@@ -15,7 +15,7 @@ import { Waterfall } from './waterfall.js';
  */
 export function TracePanels({ spans, logs, names, logsState }: { spans: readonly Span[]; logs: readonly LogRow[] | undefined; names: ReadonlyMap<string, string>; logsState?: ComponentChildren }) {
   const [selected, setSelected] = useState<string | null>(null);
-  const byKey = useMemo(() => new Map(spans.map((s) => [spanKey(s), s])), [spans]);
+  const byKey = useMemo(() => new Map(spans.map((s) => [spanKey(s.traceId, s.spanId), s])), [spans]);
   const span = selected === null ? undefined : byKey.get(selected);
   // Oldest first, whatever order the API answered in: they read along the waterfall.
   const sortedLogs = useMemo(() => (logs === undefined ? undefined : [...logs].sort((a, b) => compareNs(a.timeUnixNano, b.timeUnixNano))), [logs]);
@@ -32,7 +32,7 @@ export function TracePanels({ spans, logs, names, logsState }: { spans: readonly
           (sortedLogs === undefined || sortedLogs.length === 0 ? (
             <Empty>No logs correlated with these spans.</Empty>
           ) : (
-            <LogTable logs={sortedLogs} names={names} selectedKey={selected} onPick={(l) => setSelected(`${l.traceId ?? ''}/${l.spanId ?? ''}`)} />
+            <LogTable logs={sortedLogs} names={names} selectedKey={selected} onPick={setSelected} />
           ))}
       </Card>
     </>

@@ -44,17 +44,12 @@ export function formatPercent(ratio: number | null | undefined): string {
   return `${oneFmt.format(ratio * 100)} %`;
 }
 
-/** An attribute value (any JSON the API returns) as one line of text. */
+/** An attribute value or a log body (any JSON the API returns) as one line of text: strings as they are, structures as JSON. */
 export function formatValue(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (v === null || v === undefined) return '';
   return JSON.stringify(v);
-}
-
-/** A log body: strings as they are, structured bodies as JSON. */
-export function formatBody(body: unknown): string {
-  return formatValue(body);
 }
 
 /** Tick step for an axis of `span` units with about `target` ticks: 1, 2 or 5 × 10^n. */

@@ -20,7 +20,7 @@ export interface SpanTree {
   extentNs: number;
 }
 
-export const spanKey = (s: Pick<Span, 'traceId' | 'spanId'>): string => `${s.traceId}/${s.spanId}`;
+export const spanKey = (traceId: string, spanId: string): string => `${traceId}/${spanId}`;
 
 const cmpStart = (a: SpanNode, b: SpanNode): number => a.startOffsetNs - b.startOffsetNs || a.span.name.localeCompare(b.span.name);
 
@@ -30,25 +30,19 @@ const cmpStart = (a: SpanNode, b: SpanNode): number => a.startOffsetNs - b.start
  * are ordered by start time, so a depth-first walk reads in time order along each branch.
  */
 export function buildSpanTree(spans: readonly Span[]): SpanTree {
-  let min: bigint | null = null;
-  let max: bigint | null = null;
-  for (const s of spans) {
-    const st = BigInt(s.startTimeUnixNano);
-    const en = BigInt(s.endTimeUnixNano);
-    if (min === null || st < min) min = st;
-    if (max === null || en > max) max = en;
-  }
-  const base = min ?? 0n;
+  const extent = spanExtent(spans);
+  const base = extent?.startNs ?? 0n;
   const byKey = new Map<string, SpanNode>();
   for (const s of spans) {
     const st = BigInt(s.startTimeUnixNano);
     const en = BigInt(s.endTimeUnixNano);
-    byKey.set(spanKey(s), { key: spanKey(s), span: s, children: [], depth: 0, descendants: 0, startOffsetNs: Number(st - base), durationNs: Math.max(0, Number(en - st)) });
+    const key = spanKey(s.traceId, s.spanId);
+    byKey.set(key, { key, span: s, children: [], depth: 0, descendants: 0, startOffsetNs: Number(st - base), durationNs: Math.max(0, Number(en - st)) });
   }
   const roots: SpanNode[] = [];
   for (const node of byKey.values()) {
     const parentId = node.span.parentSpanId;
-    const parent = parentId === '' ? undefined : byKey.get(`${node.span.traceId}/${parentId}`);
+    const parent = parentId === '' ? undefined : byKey.get(spanKey(node.span.traceId, parentId));
     if (parent === undefined || parent === node) roots.push(node);
     else parent.children.push(node);
   }
@@ -81,7 +75,20 @@ export function buildSpanTree(spans: readonly Span[]): SpanTree {
     const node = order[i]!;
     node.descendants = node.children.reduce((n, c) => n + 1 + c.descendants, 0);
   }
-  return { roots, byKey, startNs: base.toString(), extentNs: min === null || max === null ? 0 : Number(max - min) };
+  return { roots, byKey, startNs: base.toString(), extentNs: extent === null ? 0 : Number(extent.endNs - extent.startNs) };
+}
+
+/** The earliest start and the latest end of `spans` (unix ns), or null when there are none. */
+export function spanExtent(spans: readonly Span[]): { startNs: bigint; endNs: bigint } | null {
+  let min: bigint | null = null;
+  let max: bigint | null = null;
+  for (const s of spans) {
+    const st = BigInt(s.startTimeUnixNano);
+    const en = BigInt(s.endTimeUnixNano);
+    if (min === null || st < min) min = st;
+    if (max === null || en > max) max = en;
+  }
+  return min === null || max === null ? null : { startNs: min, endNs: max };
 }
 
 /** The rows to show: a depth-first walk that skips the children of collapsed spans. */
@@ -104,7 +111,7 @@ export function ancestors(tree: SpanTree, key: string): string[] {
   const guard = new Set<string>();
   while (node !== undefined && node.span.parentSpanId !== '' && !guard.has(node.key)) {
     guard.add(node.key);
-    const parentKey = `${node.span.traceId}/${node.span.parentSpanId}`;
+    const parentKey = spanKey(node.span.traceId, node.span.parentSpanId);
     if (!tree.byKey.has(parentKey)) break;
     out.push(parentKey);
     node = tree.byKey.get(parentKey);

@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useMemo, useState } from 'preact/hooks';
 import { msToNs } from './time.js';
+import { useVisibleInterval } from './use-visible-interval.js';
 
 /** Relative windows offered everywhere; the URL carries `range=<key>` or `since`/`until` (unix ns). */
 export const PRESETS = [
@@ -24,21 +25,15 @@ export interface TimeRange {
 
 const NS = /^\d{1,20}$/;
 
-export function presetMs(key: string | undefined): number | undefined {
-  return PRESETS.find((p) => p.key === key)?.ms;
-}
-
-export function resolveRange(query: Record<string, string>, fallback: PresetKey, nowMs: number): TimeRange {
-  const since = query['since'];
-  const until = query['until'];
+function resolveRange(rangeKey: string | undefined, since: string | undefined, until: string | undefined, fallback: PresetKey, nowMs: number): TimeRange {
   if (since !== undefined && NS.test(since)) {
     const untilNs = until !== undefined && NS.test(until) ? until : msToNs(nowMs);
     const sinceMs = Number(BigInt(since) / 1_000_000n);
     const untilMs = Number(BigInt(untilNs) / 1_000_000n);
     return { sinceNs: since, untilNs, sinceMs, untilMs, preset: null };
   }
-  const key: PresetKey = PRESETS.find((p) => p.key === query['range'])?.key ?? fallback;
-  const ms = presetMs(key) ?? 3_600_000;
+  const key: PresetKey = PRESETS.find((p) => p.key === rangeKey)?.key ?? fallback;
+  const ms = PRESETS.find((p) => p.key === key)?.ms ?? 3_600_000;
   return { sinceNs: msToNs(nowMs - ms), untilNs: msToNs(nowMs), sinceMs: nowMs - ms, untilMs: nowMs, preset: key };
 }
 
@@ -48,24 +43,18 @@ export function resolveRange(query: Record<string, string>, fallback: PresetKey,
  */
 export function useTimeRange(query: Record<string, string>, fallback: PresetKey, autoRefreshMs?: number): { range: TimeRange; refresh: () => void } {
   const [tick, setTick] = useState(0);
+  const refresh = useCallback(() => setTick((t) => t + 1), []);
   const r = query['range'];
   const since = query['since'];
   const until = query['until'];
   const range = useMemo(
-    () => resolveRange(rangeQuery(r, since, until), fallback, Date.now()),
+    () => resolveRange(r, since, until, fallback, Date.now()),
     // `tick` is not read: refresh() bumps it so that the range is pinned to a new "now".
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [r, since, until, fallback, tick],
   );
-  const relative = range.preset !== null;
-  useEffect(() => {
-    if (autoRefreshMs === undefined || !relative) return undefined;
-    const id = window.setInterval(() => {
-      if (document.visibilityState === 'visible') setTick((t) => t + 1);
-    }, autoRefreshMs);
-    return () => window.clearInterval(id);
-  }, [autoRefreshMs, relative]);
-  return { range, refresh: () => setTick((t) => t + 1) };
+  useVisibleInterval(range.preset === null ? undefined : autoRefreshMs, refresh);
+  return { range, refresh };
 }
 
 /** A chart step (seconds, ≥ 10 as the API requires) giving at most `maxPoints` points over the range. */
@@ -73,12 +62,4 @@ export function stepSecondsFor(range: TimeRange, maxPoints = 120): number {
   const spanS = Math.max(1, (range.untilMs - range.sinceMs) / 1000);
   const candidates = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400];
   return candidates.find((c) => spanS / c <= maxPoints) ?? 86_400;
-}
-
-function rangeQuery(range: string | undefined, since: string | undefined, until: string | undefined): Record<string, string> {
-  const q: Record<string, string> = {};
-  if (range !== undefined) q['range'] = range;
-  if (since !== undefined) q['since'] = since;
-  if (until !== undefined) q['until'] = until;
-  return q;
 }

@@ -41,8 +41,3 @@ export function useAccountNames(): ReadonlyMap<string, string> {
   }, []);
   return names;
 }
-
-/** Forget cached names (after an account was added elsewhere, say). */
-export function refreshAccountNames(): void {
-  cache = null;
-}

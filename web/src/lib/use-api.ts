@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { apiGet } from '../api/client.js';
+import { useVisibleInterval } from './use-visible-interval.js';
 
 export interface ApiState<T> {
   data: T | undefined;
@@ -41,13 +42,7 @@ export function useApi<T>(path: string | null, refreshMs?: number): ApiState<T> 
     return () => ctl.abort();
   }, [path, tick]);
 
-  useEffect(() => {
-    if (refreshMs === undefined || path === null) return undefined;
-    const id = window.setInterval(() => {
-      if (document.visibilityState === 'visible') setTick((t) => t + 1);
-    }, refreshMs);
-    return () => window.clearInterval(id);
-  }, [refreshMs, path]);
+  useVisibleInterval(path === null ? undefined : refreshMs, reload, path);
 
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }

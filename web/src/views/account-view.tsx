@@ -18,7 +18,7 @@ import { useQuery } from '../lib/use-query.js';
 export function AccountView() {
   const { params } = useRoute();
   const id = params['id'] ?? '';
-  const { query, setQuery } = useQuery();
+  const { query } = useQuery();
   const { range, stepSeconds, stats, history, refresh } = useAccountStats(query, id);
   const names = useAccountNames();
   const a = stats.data?.accounts.find((x) => x.accountId === id);
@@ -53,7 +53,7 @@ export function AccountView() {
         <h1>
           <a href="/accounts">Accounts</a> / {name === undefined ? id : `${name} (${id})`}
         </h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Async state={stats} what="account statistics">
         {() =>

@@ -1,7 +1,8 @@
 import { withQuery } from '../api/client.js';
 import type { Alert } from '../api/types.js';
+import { DataTable } from '../components/data-table.js';
 import { Async, Card } from '../components/states.js';
-import { formatAgo, formatTime } from '../lib/time.js';
+import { formatAgo, formatTime, msToNs } from '../lib/time.js';
 import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
@@ -20,7 +21,7 @@ function linkOf(url: string): { href: string; external: boolean } {
 const isoToNs = (iso: string | null): string | null => {
   if (iso === null) return null;
   const ms = Date.parse(iso);
-  return Number.isFinite(ms) ? (BigInt(ms) * 1_000_000n).toString() : null;
+  return Number.isFinite(ms) ? msToNs(ms) : null;
 };
 
 /** `/alerts`: firing (and, on request, resolved) alerts of the hub's process and account rules. */
@@ -43,65 +44,50 @@ export function AlertsView() {
       <Card>
         <Async state={state} what="alerts" isEmpty={(d) => d.alerts.length === 0} empty={stateFilter === 'firing' ? 'No alert is firing.' : 'No alerts.'}>
           {(d) => (
-            <div class="table-wrap">
-              <table class="data" aria-label="alerts">
-                <thead>
-                  <tr>
-                    <th>state</th>
-                    <th>alert</th>
-                    <th>summary</th>
-                    <th>labels</th>
-                    <th>since</th>
-                    <th>ended</th>
-                    <th />
+            <DataTable label="alerts" columns={['state', 'alert', 'summary', 'labels', 'since', 'ended', '']}>
+              {d.alerts.map((a, i) => {
+                const link = linkOf(a.generatorURL);
+                return (
+                  <tr key={`${a.name}-${a.startsAt}-${i}`} data-alert={a.name} data-state={a.state}>
+                    <td>
+                      {a.state === 'firing' ? (
+                        <span class="badge badge-failed">
+                          <span aria-hidden="true">▲</span> firing
+                        </span>
+                      ) : (
+                        <span class="badge badge-completed">
+                          <span aria-hidden="true">✓</span> resolved
+                        </span>
+                      )}
+                    </td>
+                    <td>
+                      <strong>{a.name}</strong>
+                    </td>
+                    <td>{a.summary}</td>
+                    <td>
+                      {Object.entries(a.labels).map(([k, v]) => (
+                        <span key={k} class="label-chip">
+                          {k}={v}
+                        </span>
+                      ))}
+                    </td>
+                    <td class="nowrap" title={a.startsAt}>
+                      {formatAgo(isoToNs(a.startsAt))}
+                    </td>
+                    <td class="nowrap">{a.endsAt === null || a.state === 'firing' ? '—' : formatTime(isoToNs(a.endsAt), false)}</td>
+                    <td>
+                      {link.href === '' ? null : link.external ? (
+                        <a href={link.href} target="_blank" rel="noopener noreferrer">
+                          open ↗
+                        </a>
+                      ) : (
+                        <a href={link.href}>open →</a>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {d.alerts.map((a, i) => {
-                    const link = linkOf(a.generatorURL);
-                    return (
-                      <tr key={`${a.name}-${a.startsAt}-${i}`} data-alert={a.name} data-state={a.state}>
-                        <td>
-                          {a.state === 'firing' ? (
-                            <span class="badge badge-failed">
-                              <span aria-hidden="true">▲</span> firing
-                            </span>
-                          ) : (
-                            <span class="badge badge-completed">
-                              <span aria-hidden="true">✓</span> resolved
-                            </span>
-                          )}
-                        </td>
-                        <td>
-                          <strong>{a.name}</strong>
-                        </td>
-                        <td>{a.summary}</td>
-                        <td>
-                          {Object.entries(a.labels).map(([k, v]) => (
-                            <span key={k} class="label-chip">
-                              {k}={v}
-                            </span>
-                          ))}
-                        </td>
-                        <td class="nowrap" title={a.startsAt}>
-                          {formatAgo(isoToNs(a.startsAt))}
-                        </td>
-                        <td class="nowrap">{a.endsAt === null || a.state === 'firing' ? '—' : formatTime(isoToNs(a.endsAt), false)}</td>
-                        <td>
-                          {link.href === '' ? null : link.external ? (
-                            <a href={link.href} target="_blank" rel="noopener noreferrer">
-                              open ↗
-                            </a>
-                          ) : (
-                            <a href={link.href}>open →</a>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )}
         </Async>
       </Card>

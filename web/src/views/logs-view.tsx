@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { withQuery } from '../api/client.js';
 import type { LogRow } from '../api/types.js';
+import { FilterForm, SelectField } from '../components/filter-form.js';
 import { LogTable } from '../components/log-table.js';
 import { Async, Card } from '../components/states.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -48,35 +49,16 @@ export function LogsView() {
     <>
       <div class="page-head">
         <h1>Logs</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery({ ...p, before: null }, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} alsoSet={{ before: null }} onRefresh={refresh} />
       </div>
       <Card>
-        <form
-          class="filters"
-          aria-label="log search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQuery({ ...Object.fromEntries(FIELDS.map((f) => [f, form[f].trim()])), before: null });
-          }}
-        >
+        <FilterForm label="log search" onSubmit={() => setQuery({ ...Object.fromEntries(FIELDS.map((f) => [f, form[f].trim()])), before: null })}>
           {field('contains', 'contains', 'text in the body')}
-          <label>
-            severity
-            <select name="minSeverity" value={form.minSeverity} onChange={(e) => setForm({ ...form, minSeverity: e.currentTarget.value })}>
-              {SEVERITIES.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="severity" name="minSeverity" value={form.minSeverity} options={SEVERITIES} onChange={(v) => setForm({ ...form, minSeverity: v })} />
           {field('account', 'account', 'account id')}
           {field('source', 'source', 'source.name')}
           {field('service', 'service', 'service.name')}
-          <button type="submit" class="primary">
-            Search
-          </button>
-        </form>
+        </FilterForm>
       </Card>
       <Card
         title={before === undefined ? 'Newest lines' : `Lines before ${formatTime(before)}`}

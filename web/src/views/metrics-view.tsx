@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, withQuery } from '../api/client.js';
 import type { MetricSeries } from '../api/types.js';
+import { FilterForm } from '../components/filter-form.js';
 import { Async, Card, Empty, ErrorBox } from '../components/states.js';
 import { TimeChart, alignSeries } from '../components/time-chart.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -74,17 +75,10 @@ export function MetricsView() {
     <>
       <div class="page-head">
         <h1>Metrics</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Card>
-        <form
-          class="filters"
-          aria-label="metric search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQuery({ name: form.name.trim(), account: form.account.trim() });
-          }}
-        >
+        <FilterForm label="metric search" submitLabel="Show" onSubmit={() => setQuery({ name: form.name.trim(), account: form.account.trim() })}>
           <label>
             metric
             {metricNames.data !== undefined && !pickerMissing ? (
@@ -117,10 +111,7 @@ export function MetricsView() {
               <input type="checkbox" checked={rate} onChange={(e) => setQuery({ raw: e.currentTarget.checked ? null : '1' }, { replace: true })} /> per-second rate
             </label>
           ) : null}
-          <button type="submit" class="primary">
-            Show
-          </button>
-        </form>
+        </FilterForm>
         {metricNames.error !== undefined && !pickerMissing ? <ErrorBox error={metricNames.error} what="metric names" /> : null}
       </Card>
       <Card title={name === '' ? 'Chart' : `${name}${first?.unit ? ` (${first.unit})` : ''}${rate ? ' — per second' : ''}`}>

@@ -4,7 +4,9 @@ import { withQuery } from '../api/client.js';
 import type { ProcessInstance, ProcessSummary } from '../api/types.js';
 import { AccountPath } from '../components/account-path.js';
 import { StatusBadge } from '../components/badges.js';
+import { FilterForm, SelectField } from '../components/filter-form.js';
 import { ProcessOverview } from '../components/process-kpis.js';
+import { DataTable, NewestOnly } from '../components/data-table.js';
 import { Async, Card } from '../components/states.js';
 import { StepChips } from '../components/step-chips.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
@@ -15,6 +17,7 @@ import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
 
+const MAX_INSTANCES = 200;
 const STATUSES = [
   { value: '', label: 'any status' },
   { value: 'completed', label: 'completed' },
@@ -38,7 +41,7 @@ export function ProcessView() {
       account: query['account'],
       since: range.sinceNs,
       until: range.untilNs,
-      limit: 200,
+      limit: MAX_INSTANCES,
     }),
   );
   const [form, setForm] = useState({ status: query['status'] ?? '', key: query['key'] ?? '', account: query['account'] ?? '' });
@@ -51,11 +54,7 @@ export function ProcessView() {
         <h1>
           <a href="/processes">Processes</a> / {name}
         </h1>
-        <TimeRangePicker
-          range={range}
-          onChange={(patch) => setQuery(patch, { replace: true })}
-          onRefresh={refresh}
-        />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Async state={summary} what={`process ${name}`}>
         {() =>
@@ -71,73 +70,39 @@ export function ProcessView() {
         }
       </Async>
       <Card title="Instances">
-        <form
-          class="filters"
-          aria-label="instance search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            setQuery({ status: form.status, key: form.key.trim(), account: form.account.trim() });
-          }}
-        >
+        <FilterForm label="instance search" onSubmit={() => setQuery({ status: form.status, key: form.key.trim(), account: form.account.trim() })}>
           <label>
             business key
             <input name="key" placeholder="e.g. ord-42" value={form.key} onInput={(e) => setForm({ ...form, key: e.currentTarget.value })} />
           </label>
-          <label>
-            status
-            <select name="status" value={form.status} onChange={(e) => setForm({ ...form, status: e.currentTarget.value })}>
-              {STATUSES.map((s) => (
-                <option key={s.value} value={s.value}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField label="status" name="status" value={form.status} options={STATUSES} onChange={(v) => setForm({ ...form, status: v })} />
           <label>
             account
             <input name="account" placeholder="account id" value={form.account} onInput={(e) => setForm({ ...form, account: e.currentTarget.value })} />
           </label>
-          <button type="submit" class="primary">
-            Search
-          </button>
-        </form>
+        </FilterForm>
         <Async state={instances} what="instances" isEmpty={(d) => d.instances.length === 0} empty="No instances match in this time range.">
           {(d) => (
-            <div class="table-wrap">
-              <table class="data" aria-label="instances">
-                <thead>
-                  <tr>
-                    <th>business key</th>
-                    <th>status</th>
-                    <th>started</th>
-                    <th class="num">duration</th>
-                    <th>steps</th>
-                    <th>accounts</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.instances.map((i) => (
-                    <tr key={i.key} data-instance={i.key}>
-                      <td>
-                        <a href={`/processes/${encodeURIComponent(name)}/instances/${encodeURIComponent(i.key)}`}>{i.key}</a>
-                      </td>
-                      <td>
-                        <StatusBadge status={i.status} />
-                      </td>
-                      <td class="nowrap">{formatTime(i.startTimeUnixNano, false)}</td>
-                      <td class="num">{formatDurationMs(i.durationMs)}</td>
-                      <td>
-                        <StepChips steps={i.steps} />
-                      </td>
-                      <td>
-                        <AccountPath accounts={i.accounts} names={names} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {d.instances.length >= 200 ? <p class="muted">Showing the newest 200; narrow the search to see others.</p> : null}
-            </div>
+            <DataTable label="instances" columns={['business key', 'status', 'started', ['duration', 'num'], 'steps', 'accounts']} note={<NewestOnly shown={d.instances.length} limit={MAX_INSTANCES} />}>
+              {d.instances.map((i) => (
+                <tr key={i.key} data-instance={i.key}>
+                  <td>
+                    <a href={`/processes/${encodeURIComponent(name)}/instances/${encodeURIComponent(i.key)}`}>{i.key}</a>
+                  </td>
+                  <td>
+                    <StatusBadge status={i.status} />
+                  </td>
+                  <td class="nowrap">{formatTime(i.startTimeUnixNano, false)}</td>
+                  <td class="num">{formatDurationMs(i.durationMs)}</td>
+                  <td>
+                    <StepChips steps={i.steps} />
+                  </td>
+                  <td>
+                    <AccountPath accounts={i.accounts} names={names} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Async>
       </Card>

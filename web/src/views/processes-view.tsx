@@ -9,14 +9,14 @@ import { useQuery } from '../lib/use-query.js';
 
 /** `/processes`: every defined business process with its KPIs, charts over time and step funnel. */
 export function ProcessesView() {
-  const { query, setQuery } = useQuery();
+  const { query } = useQuery();
   const { range, refresh } = useTimeRange(query, '24h', 30_000);
   const state = useApi<{ processes: ProcessSummary[] }>(withQuery('/api/processes', { since: range.sinceNs, until: range.untilNs }));
   return (
     <>
       <div class="page-head">
         <h1>Business processes</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Async
         state={state}

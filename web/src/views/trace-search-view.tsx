@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import { withQuery } from '../api/client.js';
 import type { TraceSummary } from '../api/types.js';
+import { DataTable, NewestOnly, type Column } from '../components/data-table.js';
+import { FilterForm } from '../components/filter-form.js';
 import { Async, Card } from '../components/states.js';
 import { TimeRangePicker } from '../components/time-range-picker.js';
 import { accountShort } from '../lib/accounts.js';
@@ -14,6 +16,7 @@ import { useQuery } from '../lib/use-query.js';
 
 const MAX_ATTR_FILTERS = 8;
 const LIMIT = 100;
+const TRACE_COLUMNS: readonly Column[] = ['started', 'root', ['duration', 'num'], ['spans', 'num'], ['errors', 'num'], 'accounts', 'trace id'];
 
 interface Form {
   traceId: string;
@@ -77,17 +80,10 @@ export function TraceSearchView() {
     <>
       <div class="page-head">
         <h1>Traces</h1>
-        <TimeRangePicker range={range} onChange={(p) => setQuery(p, { replace: true })} onRefresh={refresh} />
+        <TimeRangePicker range={range} onRefresh={refresh} />
       </div>
       <Card>
-        <form
-          class="filters"
-          aria-label="trace search"
-          onSubmit={(e) => {
-            e.preventDefault();
-            submit();
-          }}
-        >
+        <FilterForm label="trace search" onSubmit={submit}>
           <label>
             trace id
             <input name="traceId" class="mono" size={34} placeholder="32 hex characters" value={form.traceId} onInput={(e) => setForm({ ...form, traceId: e.currentTarget.value })} />
@@ -129,58 +125,39 @@ export function TraceSearchView() {
               </button>
             ) : null}
           </fieldset>
-          <button type="submit" class="primary">
-            Search
-          </button>
-        </form>
+        </FilterForm>
       </Card>
       <Card title="Results">
         <Async state={state} what="traces" isEmpty={(d) => d.traces.length === 0} empty="No traces match in this time range.">
           {(d) => (
-            <div class="table-wrap">
-              <table class="data" aria-label="traces">
-                <thead>
-                  <tr>
-                    <th>started</th>
-                    <th>root</th>
-                    <th class="num">duration</th>
-                    <th class="num">spans</th>
-                    <th class="num">errors</th>
-                    <th>accounts</th>
-                    <th>trace id</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.traces.map((t) => (
-                    <tr key={t.traceId} class="clickable" data-trace={t.traceId} onClick={() => loc.route(`/traces/${t.traceId}`)}>
-                      <td class="nowrap">{formatTime(t.startTimeUnixNano)}</td>
-                      <td>
-                        <span class="muted">{t.rootService}</span> {t.rootName}
-                      </td>
-                      <td class="num">{formatDurationMs(t.durationMs)}</td>
-                      <td class="num">{t.spanCount}</td>
-                      <td class="num">
-                        {t.errorCount > 0 ? (
-                          <span class="status-error">
-                            <span aria-hidden="true">⚠ </span>
-                            {t.errorCount}
-                          </span>
-                        ) : (
-                          0
-                        )}
-                      </td>
-                      <td>{t.accounts.map((a) => accountShort(a, names)).join(', ')}</td>
-                      <td>
-                        <a class="mono" href={`/traces/${t.traceId}`}>
-                          {t.traceId.slice(0, 12)}…
-                        </a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-              {d.traces.length >= LIMIT ? <p class="muted">Showing the newest {LIMIT}; narrow the search to see others.</p> : null}
-            </div>
+            <DataTable label="traces" columns={TRACE_COLUMNS} note={<NewestOnly shown={d.traces.length} limit={LIMIT} />}>
+              {d.traces.map((t) => (
+                <tr key={t.traceId} class="clickable" data-trace={t.traceId} onClick={() => loc.route(`/traces/${t.traceId}`)}>
+                  <td class="nowrap">{formatTime(t.startTimeUnixNano)}</td>
+                  <td>
+                    <span class="muted">{t.rootService}</span> {t.rootName}
+                  </td>
+                  <td class="num">{formatDurationMs(t.durationMs)}</td>
+                  <td class="num">{t.spanCount}</td>
+                  <td class="num">
+                    {t.errorCount > 0 ? (
+                      <span class="status-error">
+                        <span aria-hidden="true">⚠ </span>
+                        {t.errorCount}
+                      </span>
+                    ) : (
+                      0
+                    )}
+                  </td>
+                  <td>{t.accounts.map((a) => accountShort(a, names)).join(', ')}</td>
+                  <td>
+                    <a class="mono" href={`/traces/${t.traceId}`}>
+                      {t.traceId.slice(0, 12)}…
+                    </a>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </Async>
       </Card>

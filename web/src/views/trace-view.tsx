@@ -7,7 +7,7 @@ import { Async, ErrorBox, Loading } from '../components/states.js';
 import { TracePanels } from '../components/trace-panels.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
-import { buildSpanTree } from '../lib/span-tree.js';
+import { spanExtent } from '../lib/span-tree.js';
 import { compareNs } from '../lib/time.js';
 
 /** Logs are searched from a little before the first span to a little after the last one. */
@@ -21,11 +21,9 @@ export function TraceView() {
   const names = useAccountNames();
   const trace = useApi<Trace>(`/api/traces/${encodeURIComponent(traceId)}`);
   const logWindow = useMemo(() => {
-    const spans = trace.data?.spans ?? [];
-    if (spans.length === 0) return null;
-    const tree = buildSpanTree(spans);
-    const start = BigInt(tree.startNs);
-    return { since: (start - LOG_MARGIN_NS).toString(), until: (start + BigInt(tree.extentNs) + LOG_MARGIN_NS).toString() };
+    const extent = spanExtent(trace.data?.spans ?? []);
+    if (extent === null) return null;
+    return { since: (extent.startNs - LOG_MARGIN_NS).toString(), until: (extent.endNs + LOG_MARGIN_NS).toString() };
   }, [trace.data]);
   const logs = useApi<{ logs: LogRow[] }>(logWindow === null ? null : withQuery('/api/logs', { traceId, since: logWindow.since, until: logWindow.until, limit: MAX_LOGS }));
   // Only this trace's lines (a hub without the traceId filter answers every line in the window).
