@@ -133,7 +133,20 @@ export class DuckDbStore {
     for (const r of (await this.#writer.runAndReadAll('SELECT resource_id FROM resources')).getRowsJS()) this.#knownResources.add(r[0] as bigint);
     for (const r of (await this.#writer.runAndReadAll('SELECT metric_id FROM metrics')).getRowsJS()) this.#knownMetrics.add(r[0] as bigint);
     await this.#rebuildViews();
+    await this.#dropOrphanPayloads();
+  }
 
+  /**
+   * Payload files of slices the database does not know: a crash after a slice was dropped and
+   * before its file was unlinked, or before the first commit into a new slice. No row refers to them.
+   */
+  async #dropOrphanPayloads(): Promise<void> {
+    const known = new Set(this.#slices.map(([id]) => id));
+    for (const slice of await this.#payloads.slices()) {
+      if (known.has(slice)) continue;
+      await this.#payloads.drop(slice);
+      this.#o.log?.('warn', 'embedded store: removed a payload file no stored row refers to', { slice });
+    }
   }
 
   get cursor(): number {

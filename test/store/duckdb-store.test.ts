@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -66,6 +66,28 @@ describe('embedded store database (worker side)', () => {
           ['s0', '111111111111', 'shop'],
           ['s1', '111111111111', 'shop'],
         ]);
+      } finally {
+        await again.close();
+      }
+    }));
+
+  it('removes at open a payload file of a slice the database does not know, keeping the known ones', () =>
+    withDir(async (dir) => {
+      const path = join(dir, 'store.duckdb');
+      const first = await openDuckDbStore(options(path));
+      await first.append([record(0, 1, 2)], 10);
+      await first.close();
+      const payloads = `${path}.payloads`;
+      const kept = await readdir(payloads);
+      assert.equal(kept.length, 1);
+      // As a crash would leave it: a slice dropped from the database, its file not yet unlinked.
+      await writeFile(join(payloads, 's1.bin'), 'left by a crash');
+      const logged: string[] = [];
+      const again = await openDuckDbStore({ ...options(path), log: (_l, m) => logged.push(m) });
+      try {
+        assert.deepEqual(await readdir(payloads), kept);
+        assert.ok(logged.some((m) => /payload file no stored row refers to/.test(m)), logged.join('\n'));
+        assert.equal((await getTrace(again, (1).toString(16).padStart(32, '0'))).length, 2);
       } finally {
         await again.close();
       }
