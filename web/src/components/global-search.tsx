@@ -2,8 +2,7 @@ import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import { ApiError, apiGet } from '../api/client.js';
 import type { ProcessSummary } from '../api/types.js';
-
-const TRACE_ID = /^[0-9a-f]{32}$/i;
+import { tracePagePath } from '../lib/trace-id.js';
 
 /**
  * One box for what an operator has at hand: a business key (`ord-1234`) opens that process
@@ -19,8 +18,9 @@ export function GlobalSearch() {
     const q = text.trim();
     if (q === '') return;
     setProblem(null);
-    if (TRACE_ID.test(q)) {
-      loc.route(`/traces/${q.toLowerCase()}`);
+    const tracePage = tracePagePath(q);
+    if (tracePage !== undefined) {
+      loc.route(tracePage);
       return;
     }
     setBusy(true);

@@ -13,6 +13,7 @@ import { useTimeRange } from '../lib/time-range.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
 import { useQuery } from '../lib/use-query.js';
+import { tracePagePath } from '../lib/trace-id.js';
 
 const MAX_ATTR_FILTERS = 8;
 const LIMIT = 100;
@@ -62,7 +63,8 @@ export function TraceSearchView() {
 
   const submit = (): void => {
     const id = form.traceId.trim();
-    if (/^[0-9a-f]{32}$/i.test(id)) return loc.route(`/traces/${id.toLowerCase()}`);
+    const tracePage = tracePagePath(id);
+    if (tracePage !== undefined) return loc.route(tracePage);
     const patch: Record<string, string | null> = {
       account: form.account.trim(),
       service: form.service.trim(),
