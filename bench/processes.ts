@@ -58,21 +58,23 @@ function portOf(address: unknown): number | undefined {
 const CLI = join(root, 'dist/src/cli/main.js');
 
 /**
- * `e2e-o11y <command> --config <file>` started as the installed command starts it: with the node
- * flags of the CLI's shebang (`#!/usr/bin/env -S node …`), which `npm start` and the image share.
+ * `e2e-o11y <command> --config <file>` started as the installed command starts it: with the
+ * environment and node flags of the CLI's shebang (`#!/usr/bin/env -S NAME=value node --flag`),
+ * which `npm start` and the image share.
  */
-async function cliArgs(command: string, file: string): Promise<string[]> {
-  const shebang = (await readFile(CLI, 'utf8')).split('\n', 1)[0] ?? '';
-  const flags = shebang.split(' ').filter((a) => a.startsWith('--'));
-  return [...flags, CLI, command, '--config', file];
+async function cli(command: string, file: string): Promise<{ args: string[]; env: Record<string, string> }> {
+  const words = ((await readFile(CLI, 'utf8')).split('\n', 1)[0] ?? '').split(' ');
+  const env = Object.fromEntries(words.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=', 2) as [string, string]));
+  return { args: [...words.filter((w) => w.startsWith('--')), CLI, command, '--config', file], env };
 }
 
 /** A hub (`e2e-o11y hub`) with `config`, ready when it logged "hub started". */
 export async function startHub(dir: string, name: string, config: Record<string, unknown>, adminToken: string): Promise<Child> {
   const file = join(dir, `${name}.yaml`);
   await writeFile(file, stringify(config));
+  const { args, env } = await cli('hub', file);
   return startChild(
-    await cliArgs('hub', file),
+    args,
     // The CLI prints `{"event":"listening","otlp","console"}` on stdout whatever the log level.
     (l) => {
       if (l['event'] !== 'listening') return undefined;
@@ -80,7 +82,7 @@ export async function startHub(dir: string, name: string, config: Record<string,
       const consolePort = typeof l['console'] === 'string' ? Number(new URL(l['console']).port) : undefined;
       return otlp === undefined || consolePort === undefined ? undefined : { otlp, console: consolePort };
     },
-    { E2E_ADMIN_TOKEN: adminToken, E2E_LOG_FORMAT: 'json' },
+    { ...env, E2E_ADMIN_TOKEN: adminToken, E2E_LOG_FORMAT: 'json' },
   );
 }
 
@@ -88,11 +90,12 @@ export async function startHub(dir: string, name: string, config: Record<string,
 export async function startAgent(dir: string, config: Record<string, unknown>): Promise<Child> {
   const file = join(dir, 'agent.yaml');
   await writeFile(file, stringify(config));
-  return startChild(await cliArgs('agent', file), (l) => {
+  const { args, env } = await cli('agent', file);
+  return startChild(args, (l) => {
     if (l['event'] !== 'listening') return undefined;
     const otlp = portOf(l['otlp']);
     return otlp === undefined ? undefined : { otlp };
-  }, { E2E_LOG_FORMAT: 'json' });
+  }, { ...env, E2E_LOG_FORMAT: 'json' });
 }
 
 export function startBaseline(): Promise<Child> {

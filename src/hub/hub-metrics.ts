@@ -159,7 +159,7 @@ export function createHubMetrics(): HubMetrics {
     }),
     storeMemoryBytes: new Gauge({
       name: 'e2e_store_memory_bytes',
-      help: 'Memory of the embedded store process by kind: rss, heap (V8 heap used), external (buffers), duckdb (DuckDB buffer manager)',
+      help: 'Memory of the embedded store worker by kind: heap (V8 heap used), external (buffers), duckdb (DuckDB buffer manager), rss (of the process it runs in: the hub, or its own with isolation process)',
       labelNames: ['kind'],
       registers: [registry],
     }),

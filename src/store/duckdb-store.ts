@@ -50,7 +50,7 @@ export interface StoreDiskStats {
   /** Receive time (unix ms) where the oldest retained slice starts; undefined when empty. */
   oldestRetainedMs: number | undefined;
   slices: number;
-  /** Memory of the store process: V8 heap in use, external (buffers), DuckDB's own accounting, RSS. */
+  /** Memory of the store worker: V8 heap in use, external (buffers), DuckDB's own accounting, RSS of the process it runs in. */
   memory: { heapUsedBytes: number; externalBytes: number; duckdbBytes: number; rssBytes: number };
 }
 

@@ -1,7 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { readRecord } from '../pipeline/queue-record.js';
 import type { QueueReader, QueueRecord } from '../queue/types.js';
+import { openStoreChannel, type StoreChannel, type StoreIsolation } from './store-channel.js';
 import { packBatch, type FromWorker, type QueryMethod, type ToWorker, type WorkerCall } from './worker-protocol.js';
 import type { DuckDbStoreOptions, StoreDiskStats } from './duckdb-store.js';
 import type {
@@ -46,15 +45,16 @@ export interface StartEmbeddedStoreOptions extends Omit<DuckDbStoreOptions, 'log
   maxRestartDelayMs?: number;
   /** How often retention and the disk cap are applied. Default 60 s. */
   retentionIntervalMs?: number;
-  /** Told about every store process started (monitoring hooks, crash tests). */
-  onWorker?: (worker: ChildProcess) => void;
-  /** V8 heap limit of the store process. Default 512 MiB. */
+  /** The store worker runs as a thread of the hub (default) or as a child process (store-channel.ts). */
+  isolation?: StoreIsolation;
+  /** Told about every store worker started (crash tests). */
+  onWorker?: (worker: StoreChannel) => void;
+  /** V8 heap limit of the store worker. Default 512 MiB. */
   maxHeapMb?: number;
   /** Processes whose spans are linked to their keys from the first record on (setProcesses changes them). */
   processes?: readonly ProcessDefinitionForStore[];
 }
 
-const WORKER_PATH = fileURLToPath(new URL('./store-worker.js', import.meta.url));
 /** A query that takes longer than this answers an error rather than hanging an API call. */
 const QUERY_TIMEOUT_MS = 60_000;
 /** After this many worker deaths on the same batch, records are tried one by one, then skipped. */
@@ -79,9 +79,9 @@ interface Pending {
 }
 
 /**
- * Starts the embedded store: a child process owning DuckDB (see store-worker.ts for why not a
- * thread), fed from the queue by this side (reads are cheap; a batch's records go over the IPC pipe
- * packed into one buffer). If the process dies it is restarted with backoff and resumes at the
+ * Starts the embedded store: a worker (a thread or a process, see store-channel.ts) owning DuckDB,
+ * fed from the queue by this side (reads are cheap; a batch's records go to the worker packed into
+ * one buffer). If the worker dies it is restarted with backoff and resumes at the
  * position it committed; meanwhile ingest keeps acknowledging into the queue, queries answer
  * StoreUnavailableError, and `status()` says so for /readyz and /metrics.
  */
@@ -93,7 +93,7 @@ export async function startEmbeddedStore(options: StartEmbeddedStoreOptions): Pr
 
 class WorkerStore implements EmbeddedStore {
   readonly #o: StartEmbeddedStoreOptions;
-  #worker: ChildProcess | undefined;
+  #worker: StoreChannel | undefined;
   #up = false;
   /** The reader stands at the committed position of the running worker: the feed may read. */
   #feeding = false;
@@ -159,28 +159,17 @@ class WorkerStore implements EmbeddedStore {
   // ---- worker lifecycle ----
 
   #spawn(): Promise<number> {
-    // Structured clone over the pipe ('advanced') carries the records' bytes as they are.
-    const extra = process.env['E2E_STORE_NODE_OPTIONS']?.split(' ').filter((a) => a !== '') ?? [];
-    const worker = fork(WORKER_PATH, [], {
-      serialization: 'advanced',
-      // E2E_STORE_NODE_OPTIONS: extra node flags for the store process (e.g. --cpu-prof to profile it).
-      execArgv: [`--max-old-space-size=${this.#o.maxHeapMb ?? 512}`, '--max-semi-space-size=4', ...extra],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // glibc gives every thread that allocates its own malloc arena; DuckDB's and libuv's threads
-      // would each keep tens of MiB of freed memory resident. Two arenas bound that. A fixed mmap
-      // threshold keeps the batch buffers (MiBs, freed after each append) out of the heap, which
-      // otherwise grows by the largest one and stays (glibc raises the threshold after each free).
-      // Measured under the bench load: the store process's resident memory 150 → 130 MiB.
-      env: { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '262144', ...process.env },
-    });
+    const worker: StoreChannel = openStoreChannel(
+      { isolation: this.#o.isolation ?? 'thread', maxHeapMb: this.#o.maxHeapMb ?? 512 },
+      {
+        onMessage: (m) => this.#onMessage(m),
+        onError: (err) => this.#o.logger.error({ err }, 'embedded store: store worker error'),
+        onExit: (how) => this.#onExit(worker, how),
+      },
+    );
     this.#worker = worker;
     this.#o.onWorker?.(worker);
     const ready = new Promise<number>((resolve, reject) => (this.#ready = { resolve, reject }));
-    worker.on('message', (m: FromWorker) => this.#onMessage(m));
-    worker.on('error', (err) => {
-      this.#o.logger.error({ err }, 'embedded store: store process error');
-    });
-    worker.on('exit', (code, signal) => this.#onExit(worker, code ?? (signal === null ? -1 : `${signal}`)));
     const o = this.#o;
     const open = { path: o.path, maxMemoryBytes: o.maxMemoryBytes, threads: o.threads, retentionHours: o.retentionHours, maxDiskBytes: o.maxDiskBytes, sliceHours: o.sliceHours };
     this.#post({ type: 'open', options: open });
@@ -200,7 +189,7 @@ class WorkerStore implements EmbeddedStore {
         this.#reason = `cannot open the database: ${m.message}`;
         this.#ready?.reject(new StoreUnavailableError(this.#reason));
         this.#ready = undefined;
-        this.#worker?.kill('SIGKILL');
+        this.#worker?.kill();
         return;
       case 'log':
         this.#o.logger[m.level](m.fields ?? {}, m.message);
@@ -216,12 +205,12 @@ class WorkerStore implements EmbeddedStore {
     }
   }
 
-  #onExit(worker: ChildProcess, code: number | string): void {
+  #onExit(worker: StoreChannel, how: string): void {
     if (worker !== this.#worker) return;
     this.#worker = undefined;
     this.#up = false;
     this.#feeding = false;
-    const err = new StoreUnavailableError(this.#stopped ? 'the store is closed' : `the store process stopped (${typeof code === 'string' ? code : `exit code ${code}`}); restarting`);
+    const err = new StoreUnavailableError(this.#stopped ? 'the store is closed' : `the store worker stopped (${how}); restarting`);
     for (const p of this.#pending.values()) {
       if (p.timer !== undefined) clearTimeout(p.timer);
       p.reject(err);
@@ -231,7 +220,7 @@ class WorkerStore implements EmbeddedStore {
     this.#ready = undefined;
     if (this.#stopped) return;
     this.#reason = err.message;
-    this.#o.logger.error({ exitCode: code, restarts: this.#restarts }, 'embedded store: worker stopped; restarting it (ingest keeps queueing)');
+    this.#o.logger.error({ exit: how, restarts: this.#restarts }, 'embedded store: worker stopped; restarting it (ingest keeps queueing)');
     this.#restarts++;
     const delay = Math.min(this.#o.maxRestartDelayMs ?? 10_000, 250 * 2 ** Math.min(this.#restarts - 1, 10));
     const timer = setTimeout(() => void this.#respawn(), delay);
@@ -251,7 +240,7 @@ class WorkerStore implements EmbeddedStore {
     } catch (err) {
       // #onExit schedules the next attempt when the process goes away; make sure it does.
       this.#o.logger.error({ err }, 'embedded store: restart failed');
-      this.#worker?.kill('SIGKILL');
+      this.#worker?.kill();
     }
   }
 
@@ -266,12 +255,7 @@ class WorkerStore implements EmbeddedStore {
   }
 
   #post(message: ToWorker): void {
-    const worker = this.#worker;
-    if (worker === undefined || !worker.connected) return;
-    // A send racing the process's death fails; the exit handler rejects what is pending.
-    worker.send(message, (err) => {
-      if (err !== null) this.#o.logger.warn({ err }, 'embedded store: message to the store process not delivered');
-    });
+    this.#worker?.post(message);
   }
 
   #call(request: WorkerCall, timeoutMs = QUERY_TIMEOUT_MS): Promise<unknown> {
@@ -481,14 +465,7 @@ class WorkerStore implements EmbeddedStore {
     await this.#loop.catch(() => undefined);
     await this.#ack(true);
     if (this.#worker !== undefined && this.#up) await this.#call({ type: 'close' }, 10_000).catch(() => undefined);
-    const worker = this.#worker;
-    if (worker !== undefined && worker.exitCode === null && worker.signalCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.disconnect();
-      const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await this.#worker?.end();
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters.clear();
   }

@@ -1,3 +1,4 @@
+import { parentPort } from 'node:worker_threads';
 import { readRecord } from '../pipeline/queue-record.js';
 import { openDuckDbStore, type DuckDbStore, type StoredRecord } from './duckdb-store.js';
 import * as reads from './read-queries.js';
@@ -5,21 +6,40 @@ import { unpackBatch, type FromWorker, type QueryMethod, type ToWorker } from '.
 import type { InstanceQuery, LogQuery, MetricQuery, ProcessDefinitionForStore, TraceSearchQuery } from './types.js';
 
 /**
- * The store process: owns the DuckDB database, appends queue records (decoded once, straight into
- * columns) and answers queries, so none of that work runs on the ingest event loop. A process
- * rather than a worker thread: DuckDB is native code, and a native failure, or a thread stopped
- * while native work is in flight, aborts the whole process it runs in; here that is only the
- * store, which the hub restarts, and it resumes at its committed cursor.
+ * The store worker: owns the DuckDB database, appends queue records (decoded once, straight into
+ * columns) and answers queries, so none of that work runs on the ingest event loop. It runs as a
+ * worker thread of the hub or as a child process (store-channel.ts says why either).
+ *
+ * It never stops inside a DuckDB call: a thread stopped while native work is in flight aborts the
+ * whole process. An uncaught error or an `exit` request stops it taking work; it exits (code 1)
+ * when the calls in flight are done, and the hub restarts it at its committed cursor.
  */
-const parentSend = process.send?.bind(process);
-if (parentSend === undefined) throw new Error('store-worker.js must be started by the hub (an IPC channel is required)');
+const port = workerPort();
 
 let store: DuckDbStore | undefined;
-const send = (message: FromWorker): void => {
-  parentSend(message);
-};
+let inFlight = 0;
+let exiting = false;
+const send = (message: FromWorker): void => port.send(message);
 const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
   send(fields === undefined ? { type: 'log', level, message } : { type: 'log', level, message, fields });
+
+/** The hub's end: the thread's parent port, or the process's IPC channel. */
+function workerPort(): { send(message: FromWorker): void; onMessage(fn: (message: ToWorker) => void): void } {
+  if (parentPort !== null) {
+    const p = parentPort;
+    return { send: (m) => p.postMessage(m), onMessage: (fn) => p.on('message', fn) };
+  }
+  const parentSend = process.send?.bind(process);
+  if (parentSend === undefined) throw new Error('store-worker.js must be started by the hub (as a worker thread or with an IPC channel)');
+  // The hub went away (even by kill -9): release the database file at once so a new hub can open it.
+  process.on('disconnect', () => process.exit(0));
+  return { send: (m) => parentSend(m), onMessage: (fn) => process.on('message', fn) };
+}
+
+function exitWhenIdle(): void {
+  exiting = true;
+  if (inFlight === 0) process.exit(1);
+}
 
 async function query(s: DuckDbStore, method: QueryMethod, args: unknown[]): Promise<unknown> {
   switch (method) {
@@ -42,7 +62,7 @@ async function query(s: DuckDbStore, method: QueryMethod, args: unknown[]): Prom
   }
 }
 
-async function handle(message: ToWorker): Promise<void> {
+async function handle(message: Exclude<ToWorker, { type: 'exit' }>): Promise<void> {
   if (message.type === 'open') {
     try {
       store = await openDuckDbStore({ ...message.options, log });
@@ -97,8 +117,20 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
-process.on('message', (message: ToWorker) => {
-  void handle(message);
+port.onMessage((message: ToWorker) => {
+  if (message.type === 'exit') return exitWhenIdle();
+  if (exiting) {
+    if ('id' in message) send({ type: 'reply', id: message.id, ok: false, message: 'the store worker is stopping', name: 'Error' });
+    return;
+  }
+  inFlight++;
+  void handle(message).finally(() => {
+    inFlight--;
+    if (exiting && inFlight === 0) process.exit(1);
+  });
 });
-// The hub went away (even by kill -9): release the database file at once so a new hub can open it.
-process.on('disconnect', () => process.exit(0));
+
+process.on('uncaughtException', (err) => {
+  log('error', 'embedded store: uncaught error in the store worker; it stops and is restarted', { err: { message: err.message, stack: err.stack } });
+  exitWhenIdle();
+});

@@ -195,7 +195,7 @@ export interface StoreStatus {
   /** Items stored since start, and records skipped as unreadable. */
   storedItems: number;
   damagedRecords: number;
-  /** The store process's memory (refreshed every 10 s). */
+  /** The store worker's memory (refreshed every 10 s); `rssBytes` is the process it runs in. */
   memory: { heapUsedBytes: number; externalBytes: number; duckdbBytes: number; rssBytes: number };
 }
 

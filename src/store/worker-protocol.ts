@@ -1,7 +1,7 @@
 import type { DuckDbStoreOptions } from './duckdb-store.js';
 import type { ProcessDefinitionForStore } from './types.js';
 
-/** Messages between the hub and its store worker (structured-clone safe). */
+/** Messages between the hub and its store worker, a thread or a process (structured-clone safe). */
 export type QueryMethod = 'getTrace' | 'queryLogs' | 'queryMetrics' | 'metricNames' | 'searchTraces' | 'processInstances' | 'processInstance' | 'counts';
 
 /** The requests the store process answers with a reply; the hub adds the `id` the reply carries. */
@@ -16,6 +16,8 @@ export type WorkerCall =
 export type ToWorker =
   | { type: 'open'; options: Omit<DuckDbStoreOptions, 'log'> }
   | { type: 'processes'; defs: ProcessDefinitionForStore[] }
+  /** End as a crash would, once the calls in flight are done (a thread: see store-channel.ts). */
+  | { type: 'exit' }
   | (WorkerCall & { id: number });
 
 export type FromWorker =
@@ -30,7 +32,8 @@ export type FromWorker =
 export function packBatch(records: readonly { position: number; data: Uint8Array }[]): Uint8Array {
   let size = 4;
   for (const r of records) size += 12 + r.data.byteLength;
-  const out = Buffer.allocUnsafe(size);
+  // Its own ArrayBuffer (not a slice of Buffer's pool), so it can be handed to a worker thread.
+  const out = Buffer.allocUnsafeSlow(size);
   out.writeUInt32LE(records.length, 0);
   let at = 4;
   for (const r of records) {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { ChildProcess } from 'node:child_process';
 import { encodeRequest, countItems } from '../../src/otlp/index.js';
 import type { RequestBySignal, Signal } from '../../src/otlp/model.js';
 import { encodeRecord } from '../../src/pipeline/index.js';
 import { createDurableQueue } from '../../src/queue/index.js';
 import type { DurableQueue } from '../../src/queue/types.js';
-import { startEmbeddedStore, type EmbeddedStore, type StartEmbeddedStoreOptions } from '../../src/store/index.js';
+import { startEmbeddedStore, type EmbeddedStore, type StartEmbeddedStoreOptions, type StoreChannel } from '../../src/store/index.js';
 
 /** One request of one account, as ingest would have queued it (already stamped). */
 export type TestItem = { [S in Signal]: { signal: S; accountId: string; request: RequestBySignal[S] } }[Signal];
@@ -16,17 +15,17 @@ export interface StoreFixture extends EmbeddedStore {
   queue: DurableQueue;
   /** Queues the items as ingest would and waits until the store committed them. */
   append(items: readonly TestItem[], receivedAtMs?: number): Promise<void>;
-  /** The running store process (to kill it in crash tests). */
-  worker(): ChildProcess | undefined;
+  /** The running store worker (to kill it in crash tests). */
+  worker(): StoreChannel | undefined;
 }
 
 /**
- * The real embedded store (store process, DuckDB file) fed from a real durable queue in `dir`:
+ * The real embedded store (store worker, DuckDB file) fed from a real durable queue in `dir`:
  * tests go through the same path as the hub, records in, queries out.
  */
 export async function openStoreFixture(dir: string, options: Partial<StartEmbeddedStoreOptions> = {}): Promise<StoreFixture> {
   const queue = await createDurableQueue({ dir: join(dir, 'queue'), maxBytes: 1 << 30 });
-  let current: ChildProcess | undefined;
+  let current: StoreChannel | undefined;
   const store = await startEmbeddedStore({
     path: join(dir, 'store.duckdb'),
     reader: queue.reader('embedded'),

@@ -60,7 +60,7 @@ function spanRequest(attributes: KeyValue[]): Uint8Array {
   return encodeRequest('traces', tracesRequest([big], [stringAttr('source.name', 'attacker')]), 'protobuf');
 }
 
-/** Resident set of a process and its children (the store process), in bytes. */
+/** Resident set of a process and its children (a store process, with `isolation: process`), in bytes. */
 async function rssBytes(pid: number): Promise<number> {
   const pids = [pid];
   for (const name of await readdir('/proc')) {
