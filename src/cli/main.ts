@@ -1,7 +1,8 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=262144 DUCKDB_JE_MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0 node --max-semi-space-size=4
 // Memory settings, measured under the bench load (README, Performance):
 // - a 4 MiB young generation per semi-space (V8's default grows it to 16): ~60 MiB less resident
-//   than the default, no measurable CPU cost; 2 MiB cost 20–30 % more CPU for no memory gain;
+//   than the default, ~30 MiB less than 8 MiB for 5–10 % more CPU (side by side runs, within the
+//   bench's run-to-run noise); 2 MiB cost 20–30 % more CPU for no memory gain;
 // - two glibc malloc arenas (not one per thread: DuckDB's and libuv's threads each kept tens of
 //   MiB freed but resident) and a fixed mmap threshold, so the store's batch buffers (MiBs, freed
 //   after each append) go back to the system (glibc otherwise raises the threshold and keeps them);

@@ -8,7 +8,9 @@ import type { FromWorker, ToWorker } from './worker-protocol.js';
  * - `thread` (default): a worker thread of the hub. One Node runtime and one copy of DuckDB's
  *   library in memory, batches moved to it without a copy: measured under the bench load, about
  *   100 MiB less resident than a process. A native crash in DuckDB takes the hub down with it
- *   (restart and `kill -9` recovery cover that: nothing acknowledged is lost).
+ *   (restart and `kill -9` recovery cover that: nothing acknowledged is lost), and so does the
+ *   worker reaching its heap limit inside a DuckDB call (its heap holds about one batch: ~10 MiB
+ *   used of `maxHeapMb`).
  * - `process`: a forked child process. Costs that memory; a native crash stops only the store,
  *   which the hub restarts, and a record that crashes it repeatedly is skipped.
  */
@@ -30,7 +32,7 @@ export interface StoreChannel {
    * DuckDB calls it has in flight: stopping a thread inside a native call aborts the whole process.
    */
   kill(): void;
-  /** Ends a worker whose database is closed (or that is already down). */
+  /** Ends a worker whose database is closed (or that is already down); waits at most 10 s. */
   end(): Promise<void>;
 }
 
@@ -47,6 +49,9 @@ const WORKER_PATH = fileURLToPath(new URL('./store-worker.js', import.meta.url))
  * CPU; in a process, 1–2 MiB promoted batch garbage to the old generation (40–70 MiB more).
  */
 const SEMI_SPACE_MB = { thread: 2, process: 4 } as const;
+
+/** How long ending a thread waits for it to finish its calls in flight. */
+const END_WAIT_MS = 10_000;
 
 export function openStoreChannel(options: StoreChannelOptions, events: StoreChannelEvents): StoreChannel {
   return options.isolation === 'thread' ? threadChannel(options, events) : processChannel(options, events);
@@ -67,7 +72,9 @@ function threadChannel(options: StoreChannelOptions, events: StoreChannelEvents)
   return {
     post(message) {
       // A message to a thread that is going away is dropped; the exit handler rejects what is pending.
-      if (!exited) worker.postMessage(message, message.type === 'append' ? [message.batch.buffer as ArrayBuffer] : []);
+      if (exited) return;
+      const batch = message.type === 'append' ? message.batch.buffer : undefined;
+      worker.postMessage(message, batch instanceof ArrayBuffer ? [batch] : []);
     },
     kill() {
       if (!exited) worker.postMessage({ type: 'exit' } satisfies ToWorker);
@@ -75,8 +82,9 @@ function threadChannel(options: StoreChannelOptions, events: StoreChannelEvents)
     async end() {
       if (exited) return;
       // Not terminate(): it would abort the process if a call (a slow close) were still running.
+      // A worker stuck in a call is left to end with the process rather than hold its exit.
       worker.postMessage({ type: 'exit' } satisfies ToWorker);
-      await gone;
+      await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, END_WAIT_MS).unref())]);
     },
   };
 }
