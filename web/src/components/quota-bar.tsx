@@ -3,8 +3,7 @@ import { formatCompact, formatPercent } from '../lib/format.js';
 import { formatTime } from '../lib/time.js';
 
 /** Quota use of the account's plan: a bar and "used / limit per period". */
-export function QuotaBar({ quota, compact = false }: { quota: Quota | null | undefined; compact?: boolean }) {
-  if (quota === undefined) return <span class="muted">—</span>;
+export function QuotaBar({ quota, compact = false }: { quota: Quota | null; compact?: boolean }) {
   if (quota === null) return <span class="muted">no quota</span>;
   // `used` is null when the limiter cannot tell: shown as —, with an empty bar.
   const ratio = quota.limit > 0 ? (quota.used ?? 0) / quota.limit : 0;

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'preact/hooks';
-import { msToNs } from './time.js';
+import { msToNs, nsToMs } from './time.js';
 import { useVisibleInterval } from './use-visible-interval.js';
 
 /** Relative windows offered everywhere; the URL carries `range=<key>` or `since`/`until` (unix ns). */
@@ -28,13 +28,11 @@ const NS = /^\d{1,20}$/;
 function resolveRange(rangeKey: string | undefined, since: string | undefined, until: string | undefined, fallback: PresetKey, nowMs: number): TimeRange {
   if (since !== undefined && NS.test(since)) {
     const untilNs = until !== undefined && NS.test(until) ? until : msToNs(nowMs);
-    const sinceMs = Number(BigInt(since) / 1_000_000n);
-    const untilMs = Number(BigInt(untilNs) / 1_000_000n);
-    return { sinceNs: since, untilNs, sinceMs, untilMs, preset: null };
+    return { sinceNs: since, untilNs, sinceMs: nsToMs(since), untilMs: nsToMs(untilNs), preset: null };
   }
-  const key: PresetKey = PRESETS.find((p) => p.key === rangeKey)?.key ?? fallback;
-  const ms = PRESETS.find((p) => p.key === key)?.ms ?? 3_600_000;
-  return { sinceNs: msToNs(nowMs - ms), untilNs: msToNs(nowMs), sinceMs: nowMs - ms, untilMs: nowMs, preset: key };
+  // `fallback` is a PresetKey, so the second find always finds.
+  const preset = PRESETS.find((p) => p.key === rangeKey) ?? PRESETS.find((p) => p.key === fallback)!;
+  return { sinceNs: msToNs(nowMs - preset.ms), untilNs: msToNs(nowMs), sinceMs: nowMs - preset.ms, untilMs: nowMs, preset: preset.key };
 }
 
 /**

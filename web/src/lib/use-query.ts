@@ -1,4 +1,4 @@
-import { useCallback } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 
 export type QueryPatch = Record<string, string | number | boolean | null | undefined>;
@@ -22,4 +22,17 @@ export function useQuery(): { query: Record<string, string>; setQuery: (patch: Q
     [loc],
   );
   return { query: loc.query, setQuery };
+}
+
+/**
+ * A search form's fields, taken from the URL and taken again whenever the URL changes (a submit,
+ * back/forward, a link), so the form always shows the search on screen. `fromQuery` also gets the
+ * form as it was, to keep a field the URL does not carry.
+ */
+export function useQueryForm<T>(query: Record<string, string>, fromQuery: (q: Record<string, string>, previous?: T) => T): [T, (form: T) => void] {
+  const [form, setForm] = useState<T>(() => fromQuery(query));
+  // Only a new query resets the form; `fromQuery` is a new closure on every render.
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  useEffect(() => setForm((f) => fromQuery(query, f)), [query]);
+  return [form, setForm];
 }

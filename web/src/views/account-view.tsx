@@ -64,7 +64,7 @@ export function AccountView() {
               <KpiRow>
                 <Kpi name="plan" label="usage plan" value={a.plan ?? '—'} />
                 <Kpi name="status" label="status" value={a.status ?? '—'} tone={a.status === 'revoked' ? 'bad' : undefined} />
-                <Kpi name="lastSeen" label="last seen" value={a.lastSeenUnixNano === undefined ? '—' : formatAgo(a.lastSeenUnixNano)} hint={formatTime(a.lastSeenUnixNano ?? null)} />
+                <Kpi name="lastSeen" label="last seen" value={formatAgo(a.lastSeenUnixNano)} hint={formatTime(a.lastSeenUnixNano)} />
                 <Kpi name="accepted" label="accepted items" value={formatCount(sumItems(a.accepted))} tone="good" />
                 <Kpi name="rejected" label="rejected items" value={formatCount(sumItems(a.rejected))} tone={sumItems(a.rejected) > 0 ? 'warn' : undefined} />
                 <Kpi name="throttled" label="throttled requests" value={formatCount(a.throttledRequests)} tone={a.throttledRequests > 0 ? 'warn' : undefined} />

@@ -79,7 +79,7 @@ export function AccountsView() {
                       <td>
                         <QuotaBar quota={a.quota} compact />
                       </td>
-                      <td class="nowrap">{a.lastSeenUnixNano === undefined ? '—' : formatAgo(a.lastSeenUnixNano)}</td>
+                      <td class="nowrap">{formatAgo(a.lastSeenUnixNano)}</td>
                     </tr>
                   );
                 })}

@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
 import { withQuery } from '../api/client.js';
 import type { LogRow } from '../api/types.js';
 import { FilterForm, SelectField } from '../components/filter-form.js';
@@ -9,7 +8,7 @@ import { formatTime } from '../lib/time.js';
 import { useTimeRange } from '../lib/time-range.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
-import { useQuery } from '../lib/use-query.js';
+import { useQuery, useQueryForm } from '../lib/use-query.js';
 
 const PAGE_ROWS = 100;
 const SEVERITIES = [
@@ -32,8 +31,7 @@ export function LogsView() {
   const { range, refresh } = useTimeRange(query, '1h');
   const names = useAccountNames();
   const pick = (q: Record<string, string>): Record<Field, string> => Object.fromEntries(FIELDS.map((f) => [f, q[f] ?? ''])) as Record<Field, string>;
-  const [form, setForm] = useState(() => pick(query));
-  useEffect(() => setForm(pick(query)), [query]);
+  const [form, setForm] = useQueryForm(query, pick);
   const before = query['before'];
   const state = useApi<{ logs: LogRow[] }>(
     withQuery('/api/logs', { ...pick(query), since: range.sinceNs, until: before !== undefined && /^\d+$/.test(before) ? before : range.untilNs, limit: PAGE_ROWS }),

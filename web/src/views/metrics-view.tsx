@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { ApiError, withQuery } from '../api/client.js';
 import type { MetricSeries } from '../api/types.js';
 import { FilterForm } from '../components/filter-form.js';
@@ -11,7 +11,7 @@ import { nsToMs } from '../lib/time.js';
 import { useTimeRange } from '../lib/time-range.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
-import { useQuery } from '../lib/use-query.js';
+import { useQuery, useQueryForm } from '../lib/use-query.js';
 
 /** More lines than this make a chart unreadable: the rest are listed, not drawn. */
 const MAX_SERIES = 20;
@@ -51,8 +51,7 @@ export function MetricsView() {
   const metricNames = useApi<{ names: string[] }>(withQuery('/api/metrics/names', { account: query['account'] }));
   const name = query['name'] ?? '';
   const state = useApi<{ series: MetricSeries[] }>(name === '' ? null : withQuery('/api/metrics', { name, account: query['account'], since: range.sinceNs, until: range.untilNs }));
-  const [form, setForm] = useState({ name, account: query['account'] ?? '' });
-  useEffect(() => setForm({ name: query['name'] ?? '', account: query['account'] ?? '' }), [query]);
+  const [form, setForm] = useQueryForm(query, (q) => ({ name: q['name'] ?? '', account: q['account'] ?? '' }));
 
   const all = useMemo(() => state.data?.series ?? [], [state.data]);
   const first = all[0];

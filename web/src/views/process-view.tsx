@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso/router';
 import { withQuery } from '../api/client.js';
 import type { ProcessInstance, ProcessSummary } from '../api/types.js';
@@ -15,7 +14,7 @@ import { formatTime } from '../lib/time.js';
 import { useTimeRange } from '../lib/time-range.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
-import { useQuery } from '../lib/use-query.js';
+import { useQuery, useQueryForm } from '../lib/use-query.js';
 
 const MAX_INSTANCES = 200;
 const STATUSES = [
@@ -44,8 +43,7 @@ export function ProcessView() {
       limit: MAX_INSTANCES,
     }),
   );
-  const [form, setForm] = useState({ status: query['status'] ?? '', key: query['key'] ?? '', account: query['account'] ?? '' });
-  useEffect(() => setForm({ status: query['status'] ?? '', key: query['key'] ?? '', account: query['account'] ?? '' }), [query]);
+  const [form, setForm] = useQueryForm(query, (q) => ({ status: q['status'] ?? '', key: q['key'] ?? '', account: q['account'] ?? '' }));
 
   const p = summary.data?.processes.find((x) => x.name === name);
   return (

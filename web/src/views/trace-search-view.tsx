@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso/router';
 import { withQuery } from '../api/client.js';
 import type { TraceSummary } from '../api/types.js';
@@ -12,7 +11,7 @@ import { formatTime } from '../lib/time.js';
 import { useTimeRange } from '../lib/time-range.js';
 import { useAccountNames } from '../lib/use-account-names.js';
 import { useApi } from '../lib/use-api.js';
-import { useQuery } from '../lib/use-query.js';
+import { useQuery, useQueryForm } from '../lib/use-query.js';
 import { tracePagePath } from '../lib/trace-id.js';
 
 const MAX_ATTR_FILTERS = 8;
@@ -29,12 +28,13 @@ interface Form {
   attrs: { key: string; value: string }[];
 }
 
-function formFromQuery(q: Record<string, string>): Form {
+/** The form of the URL's search; the trace id is not in the URL, so it stays as typed. */
+function formFromQuery(q: Record<string, string>, previous?: Form): Form {
   const attrs = Object.entries(q)
     .filter(([k]) => k.startsWith('attr.'))
     .map(([k, v]) => ({ key: k.slice(5), value: v }));
   return {
-    traceId: '',
+    traceId: previous?.traceId ?? '',
     account: q['account'] ?? '',
     service: q['service'] ?? '',
     name: q['name'] ?? '',
@@ -50,8 +50,7 @@ export function TraceSearchView() {
   const { query, setQuery } = useQuery();
   const { range, refresh } = useTimeRange(query, '1h');
   const names = useAccountNames();
-  const [form, setForm] = useState<Form>(() => formFromQuery(query));
-  useEffect(() => setForm((f) => ({ ...formFromQuery(query), traceId: f.traceId })), [query]);
+  const [form, setForm] = useQueryForm(query, formFromQuery);
 
   const apiQuery: Record<string, string> = { since: range.sinceNs, until: range.untilNs, limit: String(LIMIT) };
   for (const k of ['account', 'service', 'name', 'status', 'minDurationMs']) {
