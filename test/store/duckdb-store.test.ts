@@ -24,6 +24,13 @@ function record(position: number, trace: number, n: number, receivedAtMs = Date.
   return { position, record: read.record };
 }
 
+/** Writes a store at `path` holding one committed batch (trace 1: spans s0 and s1, cursor 10), and closes it. */
+async function storeOneBatch(path: string): Promise<void> {
+  const store = await openDuckDbStore(options(path));
+  await store.append([record(0, 1, 2)], 10);
+  await store.close();
+}
+
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-duckdb-store-'));
   try {
@@ -54,9 +61,7 @@ describe('embedded store database (worker side)', () => {
   it('keeps rows, resources and cursor across close and reopen; files are private', () =>
     withDir(async (dir) => {
       const path = join(dir, 'store.duckdb');
-      const first = await openDuckDbStore(options(path));
-      await first.append([record(0, 1, 2)], 10);
-      await first.close();
+      await storeOneBatch(path);
       assert.equal((await stat(path)).mode & 0o777, 0o600);
       const again = await openDuckDbStore(options(path));
       try {
@@ -74,9 +79,7 @@ describe('embedded store database (worker side)', () => {
   it('removes at open a payload file of a slice the database does not know, keeping the known ones', () =>
     withDir(async (dir) => {
       const path = join(dir, 'store.duckdb');
-      const first = await openDuckDbStore(options(path));
-      await first.append([record(0, 1, 2)], 10);
-      await first.close();
+      await storeOneBatch(path);
       const payloads = `${path}.payloads`;
       const kept = await readdir(payloads);
       assert.equal(kept.length, 1);
