@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openDuckDbStore, type DuckDbStoreOptions, type StoredRecord } from '../../src/store/duckdb-store.js';
 import { counts, getTrace } from '../../src/store/read-queries.js';
 import { readRecord } from '../../src/pipeline/index.js';
 import { recordOf } from '../helpers/store-fixture.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 import { hex, item, span, stampedResource, tracesRequest } from './builders.js';
 
 const HOUR = 3_600_000;
@@ -31,14 +31,7 @@ async function storeOneBatch(path: string): Promise<void> {
   await store.close();
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-duckdb-store-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('e2e-duckdb-store-', fn);
 
 describe('embedded store database (worker side)', () => {
   it('commits rows and cursor together; a cursor going backwards lands nothing of its batch', () =>
