@@ -10,7 +10,7 @@ import type { RecordView } from '../pipeline/queue-record.js';
 import type { ProcessDefinitionForStore } from './types.js';
 
 /**
- * The embedded store itself: one DuckDB file, written and queried from the store process
+ * The embedded store itself: one DuckDB file, written and queried from the store worker (a thread or a process)
  * (never the ingest event loop). Appends commit the queue position they end at in the same
  * transaction as their rows, so after a crash the store resumes exactly there (exactly once).
  */

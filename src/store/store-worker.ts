@@ -20,6 +20,8 @@ let store: DuckDbStore | undefined;
 let inFlight = 0;
 let exiting = false;
 const send = (message: FromWorker): void => port.send(message);
+/** The error answer to request `id`; `name` keeps the kind of error (see FromWorker). */
+const replyError = (id: number, message: string, name = 'Error'): void => send({ type: 'reply', id, ok: false, message, name });
 const log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void =>
   send(fields === undefined ? { type: 'log', level, message } : { type: 'log', level, message, fields });
 
@@ -78,7 +80,7 @@ async function handle(message: Exclude<ToWorker, { type: 'exit' }>): Promise<voi
   }
   const s = store;
   if (s === undefined) {
-    send({ type: 'reply', id: message.id, ok: false, message: 'the store is not open', name: 'Error' });
+    replyError(message.id, 'the store is not open');
     return;
   }
   try {
@@ -113,14 +115,15 @@ async function handle(message: Exclude<ToWorker, { type: 'exit' }>): Promise<voi
     }
     send({ type: 'reply', id: message.id, ok: true, value });
   } catch (err) {
-    send({ type: 'reply', id: message.id, ok: false, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' });
+    if (err instanceof Error) replyError(message.id, err.message, err.name);
+    else replyError(message.id, String(err));
   }
 }
 
 port.onMessage((message: ToWorker) => {
   if (message.type === 'exit') return exitWhenIdle();
   if (exiting) {
-    if ('id' in message) send({ type: 'reply', id: message.id, ok: false, message: 'the store worker is stopping', name: 'Error' });
+    if ('id' in message) replyError(message.id, 'the store worker is stopping');
     return;
   }
   inFlight++;

@@ -200,8 +200,8 @@ export interface StoreStatus {
 }
 
 /**
- * The embedded store as the rest of the hub sees it: it consumes its own queue reader (in a child
- * process, off the ingest event loop) and answers the console's queries. Queries reject with
+ * The embedded store as the rest of the hub sees it: it consumes its own queue reader (in a worker
+ * thread or a child process, off the ingest event loop) and answers the console's queries. Queries reject with
  * StoreUnavailableError while the worker restarts.
  */
 export interface EmbeddedStore {

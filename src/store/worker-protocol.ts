@@ -4,7 +4,7 @@ import type { ProcessDefinitionForStore } from './types.js';
 /** Messages between the hub and its store worker, a thread or a process (structured-clone safe). */
 export type QueryMethod = 'getTrace' | 'queryLogs' | 'queryMetrics' | 'metricNames' | 'searchTraces' | 'processInstances' | 'processInstance' | 'counts';
 
-/** The requests the store process answers with a reply; the hub adds the `id` the reply carries. */
+/** The requests the store worker answers with a reply; the hub adds the `id` the reply carries. */
 export type WorkerCall =
   /** `batch`: the records packed by packBatch (one buffer: one copy each way, no object per record). */
   | { type: 'append'; batch: Uint8Array; cursor: number }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { stringify } from 'yaml';
 import { loadHubConfig } from '../../src/config/index.js';
 import { startHub } from '../../src/hub/hub.js';
@@ -24,17 +24,26 @@ const body = encodeRequest(
   'protobuf',
 );
 
-it('validation rules and usage plans change with the config file, without a restart; a bad edit is refused', { timeout: 30_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-reload-'));
+/**
+ * A hub in this process started from `dir/hub.yaml`, written from `base` (loopback, port 0, auth
+ * none), with live reload on; `send` posts the one-record logs request (`rejected` -1 unless 200).
+ */
+async function startReloadingHub(dir: string, logLevel: string, logger: Logger) {
   const file = join(dir, 'hub.yaml');
-  const base = { dataDir: join(dir, 'data'), logLevel: 'silent', otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } };
+  const base = { dataDir: join(dir, 'data'), logLevel, otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } };
   await writeFile(file, stringify(base));
-  const hub = await startHub(await loadHubConfig(file, {}), pino({ level: 'silent' }), { configFile: file });
+  const hub = await startHub(await loadHubConfig(file, {}), logger, { configFile: file });
   const send = async (): Promise<{ status: number; rejected: bigint }> => {
     const res = await fetch(`http://127.0.0.1:${hub.otlpAddress.port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
     const bytes = new Uint8Array(await res.arrayBuffer());
     return { status: res.status, rejected: res.status === 200 ? (decodeExportResponse('logs', bytes, 'protobuf')?.rejected ?? 0n) : -1n };
   };
+  return { file, base, hub, send };
+}
+
+it('validation rules and usage plans change with the config file, without a restart; a bad edit is refused', { timeout: 30_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'e2e-reload-'));
+  const { file, base, hub, send } = await startReloadingHub(dir, 'silent', pino({ level: 'silent' }));
   try {
     assert.deepEqual(await send(), { status: 200, rejected: 0n });
     await writeFile(file, stringify({ ...base, validation: { rules: [{ signal: 'logs', attribute: 'team', on: 'record' }] } }));
@@ -59,22 +68,16 @@ it('validation rules and usage plans change with the config file, without a rest
 
 it('follows a file replaced by rename (editors, ConfigMaps) and names changed keys that need a restart', { timeout: 30_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'e2e-reload-'));
-  const file = join(dir, 'hub.yaml');
-  const base = { dataDir: join(dir, 'data'), logLevel: 'info', otlp: { host: '127.0.0.1', port: 0 }, console: { host: '127.0.0.1', port: 0 }, auth: { mode: 'none' } };
-  await writeFile(file, stringify(base));
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
-  const hub = await startHub(await loadHubConfig(file, {}), logger, { configFile: file });
+  const { file, base, hub, send } = await startReloadingHub(dir, 'info', logger);
   const replace = async (config: Record<string, unknown>): Promise<void> => {
     await writeFile(`${file}.tmp`, stringify(config));
     await rename(`${file}.tmp`, file);
   };
   try {
     await replace({ ...base, validation: { rules: [{ signal: 'logs', attribute: 'team', on: 'record' }] } });
-    await eventually(async () => {
-      const res = await fetch(`http://127.0.0.1:${hub.otlpAddress.port}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-      return decodeExportResponse('logs', new Uint8Array(await res.arrayBuffer()), 'protobuf')?.rejected === 1n;
-    }, 'the rule from the replaced file applies');
+    await eventually(async () => (await send()).rejected === 1n, 'the rule from the replaced file applies');
 
     await replace({ ...base, validation: { rules: [{ signal: 'logs', attribute: 'team', on: 'record' }] }, queue: { maxBytes: 2 * 1024 * 1024 * 1024 } });
     const warning = await eventually(async () => lines.find((l) => l['msg'] === 'config changed in keys that apply only at the next start'), 'a warning names the key');

@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openDuckDbStore, type DuckDbStoreOptions, type StoredRecord } from '../../src/store/duckdb-store.js';
 import { counts, getTrace } from '../../src/store/read-queries.js';
 import { readRecord } from '../../src/pipeline/index.js';
 import { recordOf } from '../helpers/store-fixture.js';
+import { withTempDir } from '../helpers/temp-dir.js';
 import { hex, item, span, stampedResource, tracesRequest } from './builders.js';
 
 const HOUR = 3_600_000;
@@ -24,14 +24,14 @@ function record(position: number, trace: number, n: number, receivedAtMs = Date.
   return { position, record: read.record };
 }
 
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'e2e-duckdb-store-'));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+/** Writes a store at `path` holding one committed batch (trace 1: spans s0 and s1, cursor 10), and closes it. */
+async function storeOneBatch(path: string): Promise<void> {
+  const store = await openDuckDbStore(options(path));
+  await store.append([record(0, 1, 2)], 10);
+  await store.close();
 }
+
+const withDir = (fn: (dir: string) => Promise<void>): Promise<void> => withTempDir('e2e-duckdb-store-', fn);
 
 describe('embedded store database (worker side)', () => {
   it('commits rows and cursor together; a cursor going backwards lands nothing of its batch', () =>
@@ -54,9 +54,7 @@ describe('embedded store database (worker side)', () => {
   it('keeps rows, resources and cursor across close and reopen; files are private', () =>
     withDir(async (dir) => {
       const path = join(dir, 'store.duckdb');
-      const first = await openDuckDbStore(options(path));
-      await first.append([record(0, 1, 2)], 10);
-      await first.close();
+      await storeOneBatch(path);
       assert.equal((await stat(path)).mode & 0o777, 0o600);
       const again = await openDuckDbStore(options(path));
       try {
@@ -74,9 +72,7 @@ describe('embedded store database (worker side)', () => {
   it('removes at open a payload file of a slice the database does not know, keeping the known ones', () =>
     withDir(async (dir) => {
       const path = join(dir, 'store.duckdb');
-      const first = await openDuckDbStore(options(path));
-      await first.append([record(0, 1, 2)], 10);
-      await first.close();
+      await storeOneBatch(path);
       const payloads = `${path}.payloads`;
       const kept = await readdir(payloads);
       assert.equal(kept.length, 1);
