@@ -37,7 +37,7 @@ export function LogTable({ logs, names, onPick, selectedKey = null, showTrace = 
               <SeverityBadge text={l.severityText} number={l.severityNumber} />
             </td>
             <td class="nowrap">{accountShort(l.accountId, names)}</td>
-            <td class="nowrap">{l.serviceName ?? l.sourceName}</td>
+            <td class="nowrap">{l.serviceName || l.sourceName}</td>
             <td class="body">{formatValue(l.body)}</td>
             {showTrace ? (
               <td class="nowrap">

@@ -69,7 +69,7 @@ export function SpanDetails({ span, names, onClose }: { span: Span; names: Reado
             <>
               <tr>
                 <th scope="row">service</th>
-                <td>{span.serviceName ?? '—'}</td>
+                <td>{span.serviceName || '—'}</td>
               </tr>
               <tr>
                 <th scope="row">source</th>
