@@ -104,6 +104,8 @@ class WorkerStore implements EmbeddedStore {
   #ready: { resolve: (cursor: number) => void; reject: (err: Error) => void } | undefined;
   #cursor = 0;
   #stopped = false;
+  /** The first open succeeded: from now on a dead worker is restarted here. */
+  #started = false;
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | undefined;
   #processes: ProcessDefinitionForStore[] = [];
@@ -133,6 +135,7 @@ class WorkerStore implements EmbeddedStore {
         await sleep(500);
       }
     }
+    this.#started = true;
     this.#seekReader();
     this.#feeding = true;
     this.#loop = this.#run();
@@ -218,7 +221,8 @@ class WorkerStore implements EmbeddedStore {
     this.#pending.clear();
     this.#ready?.reject(err);
     this.#ready = undefined;
-    if (this.#stopped) return;
+    // Before start() succeeded, start() retries (or fails the hub's start) itself: no second worker.
+    if (this.#stopped || !this.#started) return;
     this.#reason = err.message;
     this.#o.logger.error({ exit: how, restarts: this.#restarts }, 'embedded store: worker stopped; restarting it (ingest keeps queueing)');
     this.#restarts++;
