@@ -18,7 +18,6 @@ export interface IngestAcceptOptions {
   queue: DurableQueue;
   /** Told once the record is durable (or nothing was left to store): counts per signal and account. */
   onAccepted?(accountId: string, signal: Signal, prepared: PreparedRecord): void;
-  now?: () => number;
 }
 
 /**
@@ -29,7 +28,6 @@ export interface IngestAcceptOptions {
  */
 export function createIngestAccept(options: IngestAcceptOptions): AcceptRequest {
   const { json, maxJsonContainers, queue } = options;
-  const now = options.now ?? Date.now;
   return async (signal, body, format, accountId, release) => {
     let protobuf: Uint8Array = body;
     if (format === 'json') {
@@ -42,7 +40,7 @@ export function createIngestAccept(options: IngestAcceptOptions): AcceptRequest 
       body: protobuf,
       format: 'protobuf',
       accountId,
-      receivedAtMs: now(),
+      receivedAtMs: Date.now(),
       policy: options.policyFor(signal),
       maxJsonContainers,
     });
