@@ -317,8 +317,7 @@ function createAgentScraper(prom: AgentConfig['receivers']['prometheus'], accept
     timeoutMs: prom.scrapeTimeoutSeconds * 1000,
     maxBodyBytes: prom.maxBodyBytes,
     async onMetrics(request) {
-      const bytes = encodeRequest('metrics', request, 'protobuf');
-      const outcome = await accept('metrics', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), 'protobuf', '', () => undefined);
+      const outcome = await accept('metrics', encodeRequest('metrics', request, 'protobuf'), 'protobuf', '', () => undefined);
       // A scrape cannot be pushed back on: the next one carries the counters' new totals anyway.
       if (outcome.kind !== 'ok') logger.warn({ outcome: outcome.kind, reason: outcome.message }, 'agent queue did not take a scrape; its samples are dropped');
     },

@@ -1,4 +1,4 @@
-import type { OtlpFormat, Signal } from '../otlp/model.js';
+import type { Signal } from '../otlp/model.js';
 import type { ScanPolicy } from '../otlp/scan/index.js';
 import { prepareRecord, rejectionMessage, type JsonConverter, type PrepareOutcome } from '../pipeline/index.js';
 import type { AppendOutcome, DurableQueue } from '../queue/types.js';
@@ -18,7 +18,6 @@ export interface IngestAcceptOptions {
   queue: DurableQueue;
   /** Told once the record is durable (or nothing was left to store): counts per signal and account. */
   onAccepted?(accountId: string, signal: Signal, prepared: PreparedRecord): void;
-  now?: () => number;
 }
 
 /**
@@ -29,22 +28,19 @@ export interface IngestAcceptOptions {
  */
 export function createIngestAccept(options: IngestAcceptOptions): AcceptRequest {
   const { json, maxJsonContainers, queue } = options;
-  const now = options.now ?? Date.now;
   return async (signal, body, format, accountId, release) => {
     let protobuf: Uint8Array = body;
-    let bodyFormat: OtlpFormat = format;
     if (format === 'json') {
       const converted = await json.toProtobuf(signal, body, maxJsonContainers);
       if (!converted.ok) return { kind: 'invalid', message: converted.message };
       protobuf = converted.bytes;
-      bodyFormat = 'protobuf';
     }
     const prepared = prepareRecord({
       signal,
       body: protobuf,
-      format: bodyFormat,
+      format: 'protobuf',
       accountId,
-      receivedAtMs: now(),
+      receivedAtMs: Date.now(),
       policy: options.policyFor(signal),
       maxJsonContainers,
     });

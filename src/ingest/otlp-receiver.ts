@@ -65,7 +65,7 @@ export const ACCEPTED: AcceptOutcome = Object.freeze({ kind: 'ok' as const });
  * no longer needed (before a slow append); the receiver calls it anyway once the promise settles.
  * `accountId` is the authenticated account ('' without an authenticator).
  */
-export type AcceptRequest = (signal: Signal, body: Buffer, format: OtlpFormat, accountId: string, release: () => void) => Promise<AcceptOutcome>;
+export type AcceptRequest = (signal: Signal, body: Uint8Array, format: OtlpFormat, accountId: string, release: () => void) => Promise<AcceptOutcome>;
 
 /** Request metrics (prom-client): counted when the response finished, like every server's. */
 export interface ReceiverMetrics {

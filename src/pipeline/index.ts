@@ -2,7 +2,7 @@
  * The data path between decompression and the queue: the queue record format shared by hub and
  * agent, and the one-pass preparation of a request into a record.
  */
-export { prepareRecord, rejectionMessage, jsonToProtobuf } from './prepare-record.js';
+export { prepareRecord, rejectionMessage } from './prepare-record.js';
 export type { PrepareInput, PrepareOutcome, Rejection } from './prepare-record.js';
 export { encodeRecord, readRecord, recordHeaderBytes, writeRecordHeader, RECORD_VERSION, UNKNOWN_ITEMS } from './queue-record.js';
 export type { ReadRecordOutcome, RecordHeader, RecordView } from './queue-record.js';

@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import type { Signal } from '../otlp/model.js';
 import { checkJsonShape } from '../otlp/json-guard.js';
-import { jsonToProtobuf } from './prepare-record.js';
+import { shapedJsonToProtobuf } from './prepare-record.js';
 
 export type ConvertOutcome = { ok: true; bytes: Uint8Array } | { ok: false; message: string };
 
@@ -30,10 +30,10 @@ export function createJsonConverter(options: JsonConverterOptions = {}): JsonCon
   let pool: Piscina | undefined;
   return {
     async toProtobuf(signal, body, maxContainers) {
-      if (body.length <= offloadAboveBytes) return jsonToProtobuf(signal, body, maxContainers);
-      // The shape check is one cheap pass: refuse a nesting bomb here rather than copy it to the pool.
+      // The shape check is one cheap pass: a nesting bomb is refused before it is parsed or copied to the pool.
       const shape = checkJsonShape(body, maxContainers);
       if (!shape.ok) return shape;
+      if (body.length <= offloadAboveBytes) return shapedJsonToProtobuf(signal, body);
       pool ??= new Piscina({ filename: WORKER, minThreads: 0, maxThreads: options.maxThreads ?? 1, idleTimeout: 30_000 });
       return (await pool.run({ signal, body })) as ConvertOutcome;
     },

@@ -7,7 +7,10 @@ import type { ExportLogsServiceRequest, ExportTraceServiceRequest, KeyValue, Log
 
 export const stringAttr = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
 
-/** A root span `op` from 1 ns to 2 ns, trace id 07…07 and span id 03…03, nothing else set. */
+/**
+ * A root span `op` from 1 ns to 2 ns, trace id 07…07 and span id 03…03, nothing else set. Written
+ * out: src/otlp has no default Span to start from (its decoder fills its own, empty ids, in place).
+ */
 export function span(o: Partial<Span> = {}): Span {
   return {
     traceId: new Uint8Array(16).fill(7),

@@ -12,6 +12,7 @@ import {
   type OtlpFormat,
   type Signal,
 } from '../../src/otlp/index.js';
+import { logRecord } from '../helpers/otlp-requests.js';
 
 // ---- a tiny protobuf assembler for hand-made (and deliberately broken) bodies ----
 
@@ -186,33 +187,8 @@ function nestedArrays(depth: number): AnyValue {
 }
 
 function logsWithBody(body: AnyValue): ExportLogsServiceRequest {
-  return {
-    resourceLogs: [
-      {
-        scopeLogs: [
-          {
-            logRecords: [
-              {
-                timeUnixNano: 0n,
-                observedTimeUnixNano: 0n,
-                severityNumber: 0,
-                severityText: '',
-                body,
-                attributes: [],
-                droppedAttributesCount: 0,
-                flags: 0,
-                traceId: new Uint8Array(0),
-                spanId: new Uint8Array(0),
-                eventName: '',
-              },
-            ],
-            schemaUrl: '',
-          },
-        ],
-        schemaUrl: '',
-      },
-    ],
-  };
+  // Every field but the body at its protobuf default, and no resource.
+  return { resourceLogs: [{ scopeLogs: [{ logRecords: [logRecord(0n, { severityNumber: 0, severityText: '', body })], schemaUrl: '' }], schemaUrl: '' }] };
 }
 
 describe('AnyValue nesting limit', () => {
