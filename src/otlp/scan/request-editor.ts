@@ -78,6 +78,28 @@ const DATA_KIND_BY_TAG = new Map<number, DataKind>([
 /** The attributes field of each data point kind. */
 const POINT_ATTRIBUTES_FIELD: Record<DataKind, number> = { gauge: 7, sum: 7, histogram: 9, exponential: 1, summary: 7 };
 
+/** Default attributes as encoded fields: resource ones, then data point ones by POINT_DEFAULTS_INDEX. */
+interface EncodedDefaults {
+  resource: readonly Uint8Array[];
+  points: readonly (readonly Uint8Array[])[];
+}
+const ENCODED_DEFAULTS = new WeakMap<ScanPolicy, EncodedDefaults>();
+
+/** The policy's default attributes, encoded on first use and shared by every request under it. */
+function encodedDefaults(policy: ScanPolicy): EncodedDefaults {
+  let encoded = ENCODED_DEFAULTS.get(policy);
+  if (encoded === undefined) {
+    encoded = {
+      resource: policy.defaultResourceAttributes.map(([k, v]) => encodeStringAttribute(1, k, v)),
+      points: (['gauge', 'histogram', 'exponential'] as const).map((kind) =>
+        policy.defaultPointAttributes.map(([k, v]) => encodeStringAttribute(POINT_ATTRIBUTES_FIELD[kind], k, v)),
+      ),
+    };
+    ENCODED_DEFAULTS.set(policy, encoded);
+  }
+  return encoded;
+}
+
 class RequestEditor {
   readonly policy: ScanPolicy;
   readonly body: Uint8Array;
@@ -104,9 +126,9 @@ class RequestEditor {
   /** Opt-in: the resource satisfies each condition. */
   readonly resourceOptIn: boolean[] = [];
   readonly #resourceStamp: Uint8Array[];
-  /** The encoded default resource attributes, in policy order (encoded once, not per resource). */
-  readonly #resourceDefaults: Uint8Array[];
-  readonly #pointDefaults: Uint8Array[][];
+  /** The encoded default resource attributes, in policy order (see encodedDefaults). */
+  readonly #resourceDefaults: readonly Uint8Array[];
+  readonly #pointDefaults: readonly (readonly Uint8Array[])[];
   /** Log record severity_number and severity_text range of the last walked record. */
   severity = 0;
   severityTextStart = -1;
@@ -125,10 +147,9 @@ class RequestEditor {
     const stamp: Uint8Array[] = [];
     for (const [k, v] of policy.setAttributes) stamp.push(encodeStringAttribute(1, k, v === ACCOUNT_PLACEHOLDER ? (accountId ?? '') : v));
     this.#resourceStamp = stamp;
-    this.#resourceDefaults = policy.defaultResourceAttributes.map(([k, v]) => encodeStringAttribute(1, k, v));
-    this.#pointDefaults = (['gauge', 'histogram', 'exponential'] as const).map((kind) =>
-      policy.defaultPointAttributes.map(([k, v]) => encodeStringAttribute(POINT_ATTRIBUTES_FIELD[kind], k, v)),
-    );
+    const defaults = encodedDefaults(policy);
+    this.#resourceDefaults = defaults.resource;
+    this.#pointDefaults = defaults.points;
   }
 
   rejectedBy(): [number, number][] {
@@ -803,7 +824,7 @@ class RequestEditor {
     const parentEnd = r.end;
     r.end = end;
     r.pos = start;
-    const defaults = this.#pointDefaults[POINT_DEFAULTS_INDEX[kind]] as Uint8Array[];
+    const defaults = this.#pointDefaults[POINT_DEFAULTS_INDEX[kind]] as readonly Uint8Array[];
     let point = 0;
     while (r.pos < end) {
       const s = r.pos;
